@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Runs node:test over every *.test.ts below the given folders (Node 20's --test takes no globs).
+// Usage: node tools/testing/run-tests.mjs [--concurrency N] <dir> [<dir> ...]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const args = process.argv.slice(2);
+let concurrency = 1;
+const dirs = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--concurrency') concurrency = Number(args[++i]);
+  else dirs.push(args[i]);
+}
+if (dirs.length === 0) dirs.push('src');
+
+function find(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...find(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const files = dirs.flatMap((d) => find(resolve(d))).sort();
+if (files.length === 0) {
+  console.error(`no *.test.ts files under ${dirs.join(', ')}`);
+  process.exit(1);
+}
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...(process.env.HERALD_TEST_REPORTER ? [`--test-reporter=${process.env.HERALD_TEST_REPORTER}`] : []), ...files],
+  { stdio: 'inherit' },
+);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
