@@ -1,0 +1,18 @@
+export { ConfigError, describeConfig, loadConfig, setting, type ConfigOf, type ConfigSpec, type LoadConfigOptions, type Setting } from './config.js';
+export { createLogger, logLevels, type LogFields, type LogLevel, type Logger, type LoggerOptions } from './logger.js';
+export { createMetrics, type ServiceMetrics } from './metrics.js';
+export { HttpProblem, PROBLEM_CONTENT_TYPE, problemCodes, type ProblemCode, type ProblemOptions } from './problem.js';
+export {
+  createServiceApp,
+  listen,
+  notFoundHandler,
+  problemHandler,
+  sendProblem,
+  toProblem,
+  type HttpServer,
+  type ReadinessCheck,
+  type ServiceApp,
+  type ServiceAppOptions,
+} from './http.js';
+export { runService, type RunServiceOptions, type RunningService } from './lifecycle.js';
+export { sharedConfigSpec, serviceConfigPrefixes, loadServiceConfig, type SharedConfig } from './shared-config.js';
