@@ -1,0 +1,106 @@
+// Test helpers for the real broker: where it is, unique topic names, clients that are
+// disconnected when the test ends, and a bounded "read n records" consumer.
+import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { LocalKafka } from '@herald/local-kafka';
+
+let brokers: Promise<string[]> | undefined;
+
+/**
+ * The integration broker. `npm test` (test/run.ts) starts it once and passes it in
+ * HERALD_TEST_KAFKA_BROKERS; a test file run on its own starts it (or finds it running).
+ */
+export function kafkaBrokers(): Promise<string[]> {
+  brokers ??= (async () => {
+    const fromEnv = process.env.HERALD_TEST_KAFKA_BROKERS;
+    if (fromEnv) return fromEnv.split(',');
+    const kafka = new LocalKafka('test');
+    await kafka.start();
+    return kafka.brokers;
+  })();
+  return brokers;
+}
+
+/** A name no other test (or earlier run) uses: prefix, pid and random suffix. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A kafkajs client for the test broker; quiet unless HERALD_TEST_KAFKA_LOG is set. */
+export async function testKafka(clientId = 'herald-test'): Promise<Kafka> {
+  return new Kafka({
+    clientId,
+    brokers: await kafkaBrokers(),
+    logLevel: process.env.HERALD_TEST_KAFKA_LOG ? logLevel.INFO : logLevel.NOTHING,
+    retry: { retries: 8, initialRetryTime: 100 },
+  });
+}
+
+export interface TestTopicOptions {
+  prefix?: string;
+  partitions?: number;
+  replicationFactor?: number;
+  configs?: Record<string, string>;
+}
+
+/** Creates a topic with a unique name and deletes it when the test ends. */
+export async function createTestTopic(t: TestContext, options: TestTopicOptions = {}): Promise<string> {
+  const topic = uniqueName(options.prefix ?? 'test');
+  const kafka = await testKafka('herald-test-admin');
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic,
+        numPartitions: options.partitions ?? 1,
+        replicationFactor: options.replicationFactor ?? 1,
+        configEntries: Object.entries(options.configs ?? {}).map(([name, value]) => ({ name, value })),
+      },
+    ],
+  });
+  t.after(async () => {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+  return topic;
+}
+
+export type ConsumedMessage = KafkaMessage & { topic: string; partition: number };
+
+export interface ConsumeOptions {
+  timeoutMs?: number;
+  /** Default false: read_committed, as Herald's consumers read. */
+  readUncommitted?: boolean;
+}
+
+/**
+ * Reads the first `n` records of a topic from the beginning with a fresh consumer group,
+ * failing (with what it got) if they do not arrive within the timeout.
+ */
+export async function consumeN(t: TestContext, kafka: Kafka, topic: string, n: number, options: ConsumeOptions = {}): Promise<ConsumedMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('test-group'), readUncommitted: options.readUncommitted ?? false });
+  t.after(() => consumer.disconnect());
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const received: ConsumedMessage[] = [];
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`got ${received.length} of ${n} records from ${topic} within ${timeoutMs} ms`)), timeoutMs);
+    consumer
+      .run({
+        eachMessage: async ({ message, partition }) => {
+          if (received.length < n) received.push({ ...message, topic, partition });
+          if (received.length === n) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.stop();
+  return received;
+}
