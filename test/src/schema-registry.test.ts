@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { call, startRegistry, type TestRegistry } from './helpers/registry.js';
-import { testKafka } from './helpers/kafka.js';
+import { deleteTopicAfter, testKafka } from './helpers/kafka.js';
 
 const CT = 'application/vnd.schemaregistry.v1+json';
 
@@ -306,12 +306,7 @@ test('a registry restarted against the same topic serves every id and version it
 test('two instances on one topic: concurrent writes get distinct ids and versions, and both serve the same state', async (t) => {
   const a = await startRegistry(t, { defaultCompatibility: 'NONE' });
   const b = await startRegistry(t, { topic: a.topic, defaultCompatibility: 'NONE' });
-  t.after(async () => {
-    const admin = (await testKafka()).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [a.topic] }).catch(() => undefined);
-    await admin.disconnect();
-  });
+  deleteTopicAfter(t, a.topic);
   const n = 24;
   const schemas = Array.from({ length: n }, (_, i) => ride([{ name: `f${i}`, type: 'int', default: i }]));
   // Each schema goes to one instance; half to each, all at once, on the same subject.

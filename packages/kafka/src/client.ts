@@ -10,13 +10,23 @@ const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs logs that say nothing an operator must act on, at debug:
+ * - every error response at ERROR, even the ones it retries (a coordinator still loading);
+ *   the caller sees the error if retries run out;
+ * - a warning that limited retries may break idempotence: Herald's transactional producers
+ *   abort the transaction when a send fails, so nothing half-written becomes visible.
+ */
+const demoted = [/^Response \w+\(key: \d+, version: \d+\)$/, /^Limiting retries for the idempotent producer/];
+
 /** Routes kafkajs's own logs into the service logger (field `logger: kafkajs`). */
 export function kafkaLogCreator(logger: Logger): logCreator {
   const child = logger.child({ logger: 'kafkajs' });
   return () =>
     ({ level, log }) => {
       const { message, timestamp: _t, logger: _l, ...fields } = log;
-      child[levelNames[level] ?? 'info'](message, fields);
+      const at = demoted.some((pattern) => pattern.test(message)) ? 'debug' : (levelNames[level] ?? 'info');
+      child[at](message, fields);
     };
 }
 
@@ -26,6 +36,8 @@ export interface CreateKafkaOptions {
   clientId: string;
   connection: KafkaConnection;
   logger: Logger;
+  /** Retries of a failed request or connection; 0 for probes that must fail fast. Default 8. */
+  retries?: number;
 }
 
 function sasl(connection: KafkaConnection): SASLOptions | undefined {
@@ -44,7 +56,7 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
     logCreator: kafkaLogCreator(options.logger),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
+    retry: { initialRetryTime: 300, retries: options.retries ?? 8, maxRetryTime: 30_000 },
   };
   if (connection.kafkaSsl) config.ssl = connection.kafkaSslCaFile ? { ca: [readFileSync(connection.kafkaSslCaFile, 'utf8')] } : true;
   const auth = sasl(connection);

@@ -1,4 +1,4 @@
 export { createKafka, kafkaLogCreator, type CreateKafkaOptions, type KafkaConnection } from './client.js';
 export { FollowerStoppedError, TopicFollower, type FollowedRecord, type TopicFollowerOptions } from './follower.js';
-export { kafkaReadinessCheck } from './readiness.js';
+export { kafkaReadinessCheck, type KafkaReadinessCheck } from './readiness.js';
 export { TopicMismatchError, ensureTopic, type TopicSpec } from './topics.js';

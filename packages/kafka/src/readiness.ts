@@ -1,13 +1,20 @@
 import type { Admin, Kafka } from 'kafkajs';
 
 /**
- * A /readyz check: Kafka answers a metadata request. Uses its own admin client without retries,
- * so a dead cluster fails the check quickly instead of after kafkajs's retry schedule.
+ * A /readyz check: Kafka answers a metadata request. Give it a client made with `retries: 0`
+ * (see createKafka), so that a dead cluster fails the check at once instead of after the retry
+ * schedule; concurrent probes share one request.
  */
-export function kafkaReadinessCheck(kafka: Kafka): () => Promise<void> {
+export type KafkaReadinessCheck = (() => Promise<void>) & {
+  /** Disconnects the probe's admin client (at shutdown). */
+  close(): Promise<void>;
+};
+
+export function kafkaReadinessCheck(probeClient: Kafka): KafkaReadinessCheck {
   let admin: Admin | undefined;
-  return async () => {
-    admin ??= kafka.admin({ retry: { retries: 0 } });
+  let inFlight: Promise<void> | undefined;
+  const probe = async () => {
+    admin ??= probeClient.admin({ retry: { retries: 0 } });
     try {
       await admin.connect();
       await admin.describeCluster();
@@ -18,4 +25,17 @@ export function kafkaReadinessCheck(kafka: Kafka): () => Promise<void> {
       throw new Error(`Kafka is not reachable: ${(err as Error).message}`, { cause: err });
     }
   };
+  const check = () => {
+    inFlight ??= probe().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+  return Object.assign(check, {
+    async close() {
+      await inFlight?.catch(() => undefined);
+      await admin?.disconnect();
+      admin = undefined;
+    },
+  });
 }

@@ -33,7 +33,8 @@ await runService({
       defaultCompatibility: config.defaultCompatibility,
     });
     await store.start();
-    const service = createApp({ store, logger, metrics, registryMetrics, kafkaReadiness: kafkaReadinessCheck(kafka), bodyLimit: config.bodyLimit });
+    const kafkaReadiness = kafkaReadinessCheck(createKafka({ clientId: 'herald-schema-registry-probe', connection: config, logger, retries: 0 }));
+    const service = createApp({ store, logger, metrics, registryMetrics, kafkaReadiness, bodyLimit: config.bodyLimit });
     const server = await listen(service.app, { port: config.port, host: config.host });
     logger.info('schema registry listening', { url: `http://localhost:${server.port}`, topic: config.topic });
     return {
@@ -41,6 +42,7 @@ await runService({
         service.setDraining();
         await server.close();
         await store.stop();
+        await kafkaReadiness.close();
       },
     };
   },

@@ -61,11 +61,19 @@ export async function createTestTopic(t: TestContext, options: TestTopicOptions 
       },
     ],
   });
+  await admin.disconnect();
+  deleteTopicAfter(t, topic);
+  return topic;
+}
+
+/** Deletes a topic that something under test creates, when the test ends. */
+export function deleteTopicAfter(t: TestContext, topic: string): void {
   t.after(async () => {
+    const admin = (await testKafka('herald-test-admin')).admin();
+    await admin.connect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
   });
-  return topic;
 }
 
 export type ConsumedMessage = KafkaMessage & { topic: string; partition: number };

@@ -3,7 +3,7 @@ import type { TestContext } from 'node:test';
 import { kafkaReadinessCheck } from '@herald/kafka';
 import { createLogger, createMetrics, listen } from '@herald/runtime';
 import { RegistryStore, createApp, createRegistryMetrics, type CompatibilityLevel } from '@herald/schema-registry';
-import { testKafka, uniqueName } from './kafka.js';
+import { deleteTopicAfter, testKafka, uniqueName } from './kafka.js';
 
 export interface TestRegistry {
   url: string;
@@ -35,7 +35,8 @@ export async function startRegistry(t: TestContext, options: StartRegistryOption
     defaultCompatibility: options.defaultCompatibility ?? 'BACKWARD',
   });
   await store.start();
-  const service = createApp({ store, logger, metrics, registryMetrics, kafkaReadiness: kafkaReadinessCheck(kafka) });
+  const kafkaReadiness = kafkaReadinessCheck(kafka);
+  const service = createApp({ store, logger, metrics, registryMetrics, kafkaReadiness });
   const server = await listen(service.app, { port: 0, host: '127.0.0.1' });
   let stopped = false;
   const stop = async () => {
@@ -43,16 +44,10 @@ export async function startRegistry(t: TestContext, options: StartRegistryOption
     stopped = true;
     await server.close(1000);
     await store.stop();
+    await kafkaReadiness.close();
   };
   t.after(stop);
-  if (!options.topic) {
-    t.after(async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin.disconnect();
-    });
-  }
+  if (!options.topic) deleteTopicAfter(t, topic);
   return { url: server.url, store, topic, stop };
 }
 

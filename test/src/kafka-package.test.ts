@@ -1,0 +1,82 @@
+// @herald/kafka on the real broker: topics created and checked, a follower that knows how far
+// it has read, and a readiness check that fails fast when Kafka is gone.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { TopicFollower, TopicMismatchError, ensureTopic, kafkaReadinessCheck, type FollowedRecord } from '@herald/kafka';
+import { createLogger } from '@herald/runtime';
+import { createTestTopic, deleteTopicAfter, testKafka, uniqueName } from './helpers/kafka.js';
+
+const quiet = createLogger({ service: 'test', level: 'silent' });
+
+test('ensureTopic creates a topic once and refuses an existing one with the wrong settings', async (t) => {
+  const kafka = await testKafka();
+  const admin = kafka.admin();
+  await admin.connect();
+  t.after(() => admin.disconnect());
+  const topic = uniqueName('ensure');
+  deleteTopicAfter(t, topic);
+  const spec = { topic, partitions: 1, configs: { 'cleanup.policy': 'compact' }, require: { partitions: true, configs: ['cleanup.policy'] } };
+  assert.equal(await ensureTopic(admin, spec), 'created');
+  assert.equal(await ensureTopic(admin, spec), 'exists');
+
+  const wrong = await createTestTopic(t, { partitions: 3, configs: { 'cleanup.policy': 'delete' } });
+  await assert.rejects(ensureTopic(admin, { ...spec, topic: wrong }), (err: unknown) => {
+    assert.ok(err instanceof TopicMismatchError);
+    assert.match(err.message, /has 3 partitions, needs 1/);
+    assert.match(err.message, /has cleanup\.policy=delete, needs compact/);
+    return true;
+  });
+});
+
+test('a follower applies every committed record in order and waits for a given offset', async (t) => {
+  const kafka = await testKafka();
+  const topic = await createTestTopic(t, { partitions: 2 });
+  const producer = kafka.producer({ transactionalId: uniqueName('tx'), idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  t.after(() => producer.disconnect());
+  const write = async (values: string[], commit: boolean) => {
+    const tx = await producer.transaction();
+    const meta = await tx.send({ topic, messages: values.map((v) => ({ key: v.split(':')[0]!, value: v, partition: Number(v.split(':')[0]) })) });
+    if (commit) await tx.commit();
+    else await tx.abort();
+    return meta;
+  };
+  await write(['0:a', '0:b', '1:c'], true);
+  await write(['0:aborted'], false);
+
+  const seen: FollowedRecord[] = [];
+  const follower = new TopicFollower({ kafka, topic, logger: quiet, groupIdPrefix: 'test-follower', onRecord: (r) => void seen.push(r) });
+  t.after(() => follower.stop());
+  await follower.start();
+  // start() returns caught up: the aborted transaction (and its marker) is behind the position.
+  assert.deepEqual(seen.map((r) => r.value?.toString()).sort(), ['0:a', '0:b', '1:c']);
+  assert.deepEqual(seen.filter((r) => r.partition === 0).map((r) => r.value?.toString()), ['0:a', '0:b']);
+  const ends = await (async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    return offsets;
+  })();
+  for (const { partition, high } of ends) assert.ok(follower.position(partition) >= BigInt(high), `partition ${partition} read to its end`);
+
+  const [meta] = await write(['1:later'], true);
+  assert.ok(meta?.baseOffset !== undefined);
+  await follower.waitFor(1, BigInt(meta.baseOffset) + 1n, 10_000);
+  assert.equal(seen.at(-1)?.value?.toString(), '1:later');
+  await assert.rejects(follower.waitFor(1, 1000n, 300), /not read up to offset 1000 within 300 ms/);
+});
+
+test('the Kafka readiness check passes on the broker and fails fast without one', async (t) => {
+  const live = kafkaReadinessCheck(await testKafka());
+  t.after(() => live.close());
+  await live();
+  // A port nothing listens on; a probe client does not retry.
+  const dead = new Kafka({ clientId: 'dead', brokers: ['localhost:1'], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const started = Date.now();
+  const probe = kafkaReadinessCheck(dead);
+  t.after(() => probe.close());
+  await assert.rejects(probe(), /Kafka is not reachable/);
+  assert.ok(Date.now() - started < 2000, `failed in ${Date.now() - started} ms`);
+});

@@ -1,0 +1,10 @@
+// `npm run wipe`: stops every local Kafka cluster and deletes local data and logs under .herald/.
+// The resolved Kafka jars stay unless --all is given.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalKafka, clusterSpecs, heraldHome, type ClusterName } from '@herald/local-kafka';
+
+for (const name of Object.keys(clusterSpecs) as ClusterName[]) await new LocalKafka(name).wipe();
+rmSync(join(heraldHome(), 'logs'), { recursive: true, force: true });
+if (process.argv.includes('--all')) rmSync(heraldHome(), { recursive: true, force: true });
+console.log(`[herald] wiped local data in ${heraldHome()}${process.argv.includes('--all') ? ' (including the Kafka jars)' : ''}`);
