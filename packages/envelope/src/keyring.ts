@@ -67,3 +67,30 @@ export class Keyring {
     return mac.length === expected.length && timingSafeEqual(mac, expected) ? 'ok' : 'mismatch';
   }
 }
+
+/**
+ * The keyring of the shared settings HERALD_SIGNING_KEYS (JSON: key id → base64 secret) and
+ * HERALD_SIGNING_KEY_ID (the signing key; optional when there is only one key). Messages
+ * name the variables, since this runs at a service's start.
+ */
+export function keyringFromSettings(settings: { signingKeys?: string | undefined; signingKeyId?: string | undefined }): Keyring {
+  if (!settings.signingKeys) throw new EnvelopeError('invalid_keyring', 'HERALD_SIGNING_KEYS is required: the event signing keys, as JSON {"<key id>": "<base64 secret>"}');
+  let keys: unknown;
+  try {
+    keys = JSON.parse(settings.signingKeys);
+  } catch (err) {
+    throw new EnvelopeError('invalid_keyring', `HERALD_SIGNING_KEYS is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof keys !== 'object' || keys === null || Array.isArray(keys) || Object.keys(keys).length === 0) {
+    throw new EnvelopeError('invalid_keyring', 'HERALD_SIGNING_KEYS must be a JSON object {"<key id>": "<base64 secret>"} with at least one key');
+  }
+  const ids = Object.keys(keys);
+  const currentKeyId = settings.signingKeyId ?? (ids.length === 1 ? ids[0]! : undefined);
+  if (currentKeyId === undefined) throw new EnvelopeError('invalid_keyring', `HERALD_SIGNING_KEY_ID is required when HERALD_SIGNING_KEYS holds several keys (${ids.join(', ')})`);
+  try {
+    return new Keyring({ currentKeyId, keys: keys as Record<string, string> });
+  } catch (err) {
+    const problems = err instanceof EnvelopeError ? err.problems.map((p) => `${p.attribute}: ${p.reason}`).join('; ') : (err as Error).message;
+    throw new EnvelopeError('invalid_keyring', `HERALD_SIGNING_KEYS / HERALD_SIGNING_KEY_ID: ${problems}`, { cause: err });
+  }
+}

@@ -36,8 +36,11 @@ export interface CreateKafkaOptions {
   clientId: string;
   connection: KafkaConnection;
   logger: Logger;
-  /** Retries of a failed request or connection; 0 for probes that must fail fast. Default 8. */
-  retries?: number;
+  /**
+   * A probe (readiness, breakers) answers fast: it tries each bootstrap broker once, quickly,
+   * and does not retry requests on the retry schedule of ordinary clients.
+   */
+  probe?: boolean;
 }
 
 function sasl(connection: KafkaConnection): SASLOptions | undefined {
@@ -46,17 +49,33 @@ function sasl(connection: KafkaConnection): SASLOptions | undefined {
   return { mechanism, username, password } as SASLOptions;
 }
 
+/** A copy in random order (Fisher-Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 export function createKafka(options: CreateKafkaOptions): Kafka {
   const { connection } = options;
   const config: KafkaConfig = {
     clientId: options.clientId,
-    brokers: connection.kafkaBrokers,
+    // kafkajs tries bootstrap brokers in list order, starting from the first for every client:
+    // with the first one down, every new client would pay for it first. Shuffle the list.
+    brokers: shuffled(connection.kafkaBrokers),
     // kafkajs logs at INFO about every connection; the service's level filters further.
     logLevel: options.logger.level === 'debug' ? logLevel.DEBUG : logLevel.WARN,
     logCreator: kafkaLogCreator(options.logger),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 300, retries: options.retries ?? 8, maxRetryTime: 30_000 },
+    // kafkajs moves to the next bootstrap broker on each connection retry, so a probe gets one
+    // retry per further broker, quickly.
+    retry: options.probe
+      ? { initialRetryTime: 50, retries: connection.kafkaBrokers.length - 1, maxRetryTime: 200 }
+      : { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
   };
   if (connection.kafkaSsl) config.ssl = connection.kafkaSslCaFile ? { ca: [readFileSync(connection.kafkaSslCaFile, 'utf8')] } : true;
   const auth = sasl(connection);

@@ -49,7 +49,8 @@ export class TopicFollower {
 
   constructor(private readonly options: TopicFollowerOptions) {
     const groupId = `${options.groupIdPrefix}-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
-    this.consumer = options.kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+    // A short fetch wait: stopping waits for the fetch in flight, and metadata topics are quiet.
+    this.consumer = options.kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
     this.admin = options.kafka.admin();
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.topic !== options.topic) return;

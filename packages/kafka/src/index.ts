@@ -2,3 +2,4 @@ export { createKafka, kafkaLogCreator, type CreateKafkaOptions, type KafkaConnec
 export { FollowerStoppedError, TopicFollower, type FollowedRecord, type TopicFollowerOptions } from './follower.js';
 export { kafkaReadinessCheck, type KafkaReadinessCheck } from './readiness.js';
 export { TopicMismatchError, ensureTopic, type TopicSpec } from './topics.js';
+export { ExclusiveWriter, LogWriteError, isFenced, type Decision, type ExclusiveWriterOptions, type LogRecord } from './exclusive-writer.js';

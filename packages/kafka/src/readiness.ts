@@ -1,9 +1,9 @@
 import type { Admin, Kafka } from 'kafkajs';
 
 /**
- * A /readyz check: Kafka answers a metadata request. Give it a client made with `retries: 0`
+ * A /readyz check: Kafka answers a metadata request. Give it a client made with `probe: true`
  * (see createKafka), so that a dead cluster fails the check at once instead of after the retry
- * schedule; concurrent probes share one request.
+ * schedule, while one dead broker of several does not; concurrent probes share one request.
  */
 export type KafkaReadinessCheck = (() => Promise<void>) & {
   /** Disconnects the probe's admin client (at shutdown). */

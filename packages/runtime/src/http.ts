@@ -49,7 +49,11 @@ export function toProblem(err: unknown): HttpProblem {
   const e = err as { type?: string; status?: number; limit?: number; message?: string };
   if (e?.type === 'entity.parse.failed') return new HttpProblem('malformed_json', 'Request body is not valid JSON', { detail: e.message, cause: err });
   if (e?.type === 'entity.too.large') {
-    return new HttpProblem('payload_too_large', 'Request body is too large', { detail: `the limit is ${e.limit} bytes`, extensions: { limit: e.limit }, cause: err });
+    return new HttpProblem('payload_too_large', 'Request body is too large', {
+      detail: `the limit is ${e.limit} bytes`,
+      extensions: { limit: e.limit, limitName: 'bodyBytes' },
+      cause: err,
+    });
   }
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new HttpProblem('unsupported_media_type', 'Unsupported body encoding', { detail: e.message, cause: err });
   return new HttpProblem('internal', 'Internal error', { cause: err });

@@ -15,4 +15,4 @@ export {
   type ServiceAppOptions,
 } from './http.js';
 export { runService, type RunServiceOptions, type RunningService } from './lifecycle.js';
-export { sharedConfigSpec, serviceConfigPrefixes, loadServiceConfig, type SharedConfig } from './shared-config.js';
+export { authSettings, jwtAuthTypes, loadServiceConfig, serviceConfigPrefixes, sharedConfigSpec, type SharedConfig } from './shared-config.js';

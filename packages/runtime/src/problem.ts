@@ -4,17 +4,24 @@
 export const problemCodes = {
   malformed_json: 400,
   invalid_request: 400,
+  provenance_not_allowed: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  already_exists: 409,
+  incompatible_schema: 409,
+  immutable_field: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  invalid_event: 422,
+  invalid_schema: 422,
   rate_limited: 429,
   internal: 500,
   not_ready: 503,
   kafka_unavailable: 503,
+  registry_unavailable: 503,
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;

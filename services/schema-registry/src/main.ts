@@ -33,7 +33,7 @@ await runService({
       defaultCompatibility: config.defaultCompatibility,
     });
     await store.start();
-    const kafkaReadiness = kafkaReadinessCheck(createKafka({ clientId: 'herald-schema-registry-probe', connection: config, logger, retries: 0 }));
+    const kafkaReadiness = kafkaReadinessCheck(createKafka({ clientId: 'herald-schema-registry-probe', connection: config, logger, probe: true }));
     const service = createApp({ store, logger, metrics, registryMetrics, kafkaReadiness, bodyLimit: config.bodyLimit });
     const server = await listen(service.app, { port: config.port, host: config.host });
     logger.info('schema registry listening', { url: `http://localhost:${server.port}`, topic: config.topic });
