@@ -52,3 +52,18 @@ test('schemaIdOf reads the Confluent wire-format header and rejects anything els
   assert.throws(() => schemaIdOf(Buffer.from([1, 0, 0, 0, 1, 0])), WireFormatError);
   assert.throws(() => schemaIdOf(Buffer.from([0, 0, 0])), WireFormatError);
 });
+
+test('the example event types load with their schemas inlined', async () => {
+  const { loadEventTypeDeclarations } = await import('./event-types.js');
+  const types = loadEventTypeDeclarations();
+  assert.deepEqual(types.map((t) => t.name).sort(), [
+    'com.acme.payments.payment.settled',
+    'com.acme.rides.ride.accepted',
+    'com.acme.rides.ride.completed',
+    'com.acme.rides.ride.requested',
+  ]);
+  const settled = types.find((t) => t.name === 'com.acme.payments.payment.settled')!;
+  assert.equal(settled.mode, 'notification');
+  assert.equal((settled.schema as { name: string }).name, 'PaymentSettled');
+  assert.ok(types.every((t) => !('schemaFile' in t)));
+});
