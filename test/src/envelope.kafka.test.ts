@@ -8,7 +8,7 @@ import { test, type TestContext } from 'node:test';
 import { Kafka as CloudEventsKafka, type CloudEventV1, type KafkaMessage as CloudEventsKafkaMessage } from 'cloudevents';
 import type { IHeaders } from 'kafkajs';
 import { ATTRIBUTE_NAMES, Keyring, SIGNATURE_HEADER, fromKafkaMessage, toKafkaMessage, verifyMessage, type HeraldEvent } from '@herald/envelope';
-import { consumeN, createTestTopic, testKafka, type ConsumedMessage } from './helpers/kafka.js';
+import { cleanup, consumeN, createTestTopic, testKafka, type ConsumedMessage } from './helpers/kafka.js';
 
 const keyring = new Keyring({
   currentKeyId: 'k2025',
@@ -43,7 +43,7 @@ async function roundTrip(t: TestContext, messages: { key: string | Buffer | null
   const kafka = await testKafka('envelope-test');
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  t.after(() => producer.disconnect());
+  cleanup(t, () => producer.disconnect());
   await producer.send({ topic, acks: -1, messages });
   return consumeN(t, kafka, topic, messages.length);
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { TopicFollower, TopicMismatchError, ensureTopic, kafkaReadinessCheck, type FollowedRecord } from '@herald/kafka';
 import { createLogger } from '@herald/runtime';
-import { createTestTopic, deleteTopicAfter, testKafka, uniqueName } from './helpers/kafka.js';
+import { cleanup, createTestTopic, deleteTopicAfter, testKafka, uniqueName } from './helpers/kafka.js';
 
 const quiet = createLogger({ service: 'test', level: 'silent' });
 
@@ -13,7 +13,7 @@ test('ensureTopic creates a topic once and refuses an existing one with the wron
   const kafka = await testKafka();
   const admin = kafka.admin();
   await admin.connect();
-  t.after(() => admin.disconnect());
+  cleanup(t, () => admin.disconnect());
   const topic = uniqueName('ensure');
   deleteTopicAfter(t, topic);
   const spec = { topic, partitions: 1, configs: { 'cleanup.policy': 'compact' }, require: { partitions: true, configs: ['cleanup.policy'] } };
@@ -34,7 +34,7 @@ test('a follower applies every committed record in order and waits for a given o
   const topic = await createTestTopic(t, { partitions: 2 });
   const producer = kafka.producer({ transactionalId: uniqueName('tx'), idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  t.after(() => producer.disconnect());
+  cleanup(t, () => producer.disconnect());
   const write = async (values: string[], commit: boolean) => {
     const tx = await producer.transaction();
     const meta = await tx.send({ topic, messages: values.map((v) => ({ key: v.split(':')[0]!, value: v, partition: Number(v.split(':')[0]) })) });
@@ -47,7 +47,7 @@ test('a follower applies every committed record in order and waits for a given o
 
   const seen: FollowedRecord[] = [];
   const follower = new TopicFollower({ kafka, topic, logger: quiet, groupIdPrefix: 'test-follower', onRecord: (r) => void seen.push(r) });
-  t.after(() => follower.stop());
+  cleanup(t, () => follower.stop());
   await follower.start();
   // start() returns caught up: the aborted transaction (and its marker) is behind the position.
   assert.deepEqual(seen.map((r) => r.value?.toString()).sort(), ['0:a', '0:b', '1:c']);
@@ -70,13 +70,13 @@ test('a follower applies every committed record in order and waits for a given o
 
 test('the Kafka readiness check passes on the broker and fails fast without one', async (t) => {
   const live = kafkaReadinessCheck(await testKafka());
-  t.after(() => live.close());
+  cleanup(t, () => live.close());
   await live();
   // A port nothing listens on; a probe client does not retry.
   const dead = new Kafka({ clientId: 'dead', brokers: ['localhost:1'], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   const started = Date.now();
   const probe = kafkaReadinessCheck(dead);
-  t.after(() => probe.close());
+  cleanup(t, () => probe.close());
   await assert.rejects(probe(), /Kafka is not reachable/);
   assert.ok(Date.now() - started < 2000, `failed in ${Date.now() - started} ms`);
 });

@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { describeConfig, sharedConfigSpec } from '@herald/runtime';
+import { publisherConfigSpec } from '@herald/publisher';
 import { registryConfigSpec } from '@herald/schema-registry';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const rows = new Map(
   [...readme.matchAll(/^\| `(HERALD_[A-Z0-9_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim().replace(/^`|`$/g, '')]),
 );
-const settings = [...describeConfig(sharedConfigSpec), ...describeConfig(registryConfigSpec)];
+const settings = [...describeConfig(sharedConfigSpec), ...describeConfig(registryConfigSpec), ...describeConfig(publisherConfigSpec)];
 
 test('every setting is documented in the README with its default', () => {
   for (const s of settings) {

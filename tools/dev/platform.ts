@@ -1,13 +1,16 @@
-// The local platform (`npm start`, through start.mjs): everything on one machine. Provisions and starts Kafka (single
-// node, localhost:9092), starts every service that exists on the defaults of ARCHITECTURE.md,
-// registers the example schemas, prints where everything is, and on Ctrl-C stops it all.
+// The local platform (`npm start`, through start.mjs): everything on one machine. Provisions and
+// starts Kafka (single node, localhost:9092), starts every service that exists on the defaults of
+// ARCHITECTURE.md, declares the example event types, prints where everything is and the keys to
+// use, and on Ctrl-C stops it all.
 // Service logs go to .herald/logs/<service>.log; warnings and errors are echoed here.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateAdminKey, generateApiKey, type ApiKeyEntry } from '@herald/auth';
 import { LocalKafka, heraldHome } from '@herald/local-kafka';
-import { SchemaCodec, loadSchemaFiles, registerSchemaFiles } from '@herald/schemas';
+import { loadEventTypeDeclarations } from '@herald/schemas';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -17,8 +20,57 @@ interface ServiceSpec {
   url: string;
 }
 
-const registryUrl = process.env.HERALD_SCHEMA_REGISTRY_URL ?? 'http://localhost:8081';
-const services: ServiceSpec[] = [{ name: 'schema-registry', entry: 'services/schema-registry/src/main.ts', url: registryUrl }];
+const registryUrl = process.env.HERALD_REGISTRY_URL ?? 'http://localhost:8081';
+const publisherUrl = 'http://localhost:8080';
+/** Started in this order; each must be ready before the next starts. */
+const services: ServiceSpec[] = [
+  { name: 'schema-registry', entry: 'services/schema-registry/src/main.ts', url: registryUrl },
+  { name: 'publisher', entry: 'services/publisher/src/main.ts', url: publisherUrl },
+];
+
+interface DevSecrets {
+  adminKey: string;
+  signingKeys: Record<string, string>;
+  /** API keys of the example domain's producers: token (shown to the developer) and entry (hash). */
+  apiKeys: Record<string, { token: string; entry: ApiKeyEntry }>;
+}
+
+/**
+ * Local secrets, made once and kept in .herald/ so that a restart keeps the same keys (events
+ * signed yesterday still verify). HERALD_ADMIN_KEY, when set, is the admin key instead.
+ */
+function devSecrets(): DevSecrets {
+  const file = join(heraldHome(), 'dev-secrets.json');
+  if (!existsSync(file)) {
+    const secrets: DevSecrets = {
+      adminKey: generateAdminKey(),
+      signingKeys: { 'dev-1': randomBytes(32).toString('base64') },
+      apiKeys: {
+        'rides-service': generateApiKey('rides-service', { source: 'https://rides.acme.example/dispatch' }),
+        'payments-service': generateApiKey('payments-service', { source: 'https://payments.acme.example' }),
+      },
+    };
+    mkdirSync(heraldHome(), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  }
+  const secrets = JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  return { ...secrets, adminKey: process.env.HERALD_ADMIN_KEY ?? secrets.adminKey };
+}
+
+/** Declares the example event types through the publisher's API (an existing one is left as it is). */
+async function declareExampleTypes(adminKey: string): Promise<string[]> {
+  const declared: string[] = [];
+  for (const declaration of loadEventTypeDeclarations()) {
+    const res = await fetch(`${publisherUrl}/v1/event-types`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ owner: 'acme-platform', ...declaration }),
+    });
+    if (res.status !== 201 && res.status !== 409) throw new Error(`declaring ${declaration.name}: ${res.status} ${await res.text()}`);
+    declared.push(declaration.name);
+  }
+  return declared;
+}
 
 interface Running {
   spec: ServiceSpec;
@@ -86,26 +138,37 @@ async function main(): Promise<void> {
 
   const logDir = join(heraldHome(), 'logs');
   mkdirSync(logDir, { recursive: true });
-  const env = { ...process.env, HERALD_KAFKA_BROKERS: process.env.HERALD_KAFKA_BROKERS ?? kafka.brokers.join(',') };
-  for (const spec of services) running.push(startService(spec, env, logDir));
-  for (const service of running) {
+  const secrets = devSecrets();
+  const env = {
+    ...process.env,
+    HERALD_KAFKA_BROKERS: process.env.HERALD_KAFKA_BROKERS ?? kafka.brokers.join(','),
+    HERALD_REGISTRY_URL: registryUrl,
+    HERALD_SIGNING_KEYS: process.env.HERALD_SIGNING_KEYS ?? JSON.stringify(secrets.signingKeys),
+    HERALD_ADMIN_KEY: secrets.adminKey,
+    HERALD_API_KEYS: process.env.HERALD_API_KEYS ?? JSON.stringify(Object.values(secrets.apiKeys).map((k) => k.entry)),
+  };
+  for (const spec of services) {
+    const service = startService(spec, env, logDir);
+    running.push(service);
     void service.exited.then((code) => {
       if (!stopping) {
-        say(`${service.spec.name} exited unexpectedly (code ${code}); see .herald/logs/${service.spec.name}.log`);
+        say(`${spec.name} exited unexpectedly (code ${code}); see .herald/logs/${spec.name}.log`);
         void stopAll(1);
       }
     });
+    await waitReady(service);
   }
-  await Promise.all(running.map((s) => waitReady(s)));
 
-  const files = loadSchemaFiles();
-  const ids = await registerSchemaFiles(new SchemaCodec({ registry: registryUrl }), files);
-  say(`registered ${ids.size} example schemas: ${[...ids].map(([subject, id]) => `${subject} (id ${id})`).join(', ')}`);
+  const types = await declareExampleTypes(secrets.adminKey);
+  say(`example event types: ${types.join(', ')}`);
 
   say('Herald is running:');
   say(`  Kafka bootstrap   ${kafka.brokers.join(',')}`);
   for (const s of running) say(`  ${s.spec.name.padEnd(17)} ${s.spec.url}   (health ${s.spec.url}/readyz, metrics ${s.spec.url}/metrics)`);
   say(`  logs              ${logDir}`);
+  say(`  admin key         ${secrets.adminKey}`);
+  for (const [id, key] of Object.entries(secrets.apiKeys)) say(`  ${`${id} key`.padEnd(17)} ${key.token}`);
+  say(`  (keys and the signing key are kept in ${join(heraldHome(), 'dev-secrets.json')})`);
   say('Press Ctrl-C to stop everything. `npm run wipe` deletes all local data.');
 }
 

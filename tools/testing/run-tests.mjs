@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // Runs node:test over every *.test.ts below the given folders (Node 20's --test takes no globs).
-// Usage: node tools/testing/run-tests.mjs [--concurrency N] <dir> [<dir> ...]
+// Usage: node tools/testing/run-tests.mjs [--concurrency N] [--include RE] [--exclude RE] <dir> [<dir> ...]
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const args = process.argv.slice(2);
 let concurrency = 1;
+let include;
+let exclude;
 const dirs = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--concurrency') concurrency = Number(args[++i]);
+  else if (args[i] === '--include') include = new RegExp(args[++i]);
+  else if (args[i] === '--exclude') exclude = new RegExp(args[++i]);
   else dirs.push(args[i]);
 }
 if (dirs.length === 0) dirs.push('src');
@@ -25,7 +29,10 @@ function find(dir) {
   return out;
 }
 
-const files = dirs.flatMap((d) => find(resolve(d))).sort();
+const files = dirs
+  .flatMap((d) => find(resolve(d)))
+  .filter((f) => (!include || include.test(f)) && (!exclude || !exclude.test(f)))
+  .sort();
 if (files.length === 0) {
   console.error(`no *.test.ts files under ${dirs.join(', ')}`);
   process.exit(1);

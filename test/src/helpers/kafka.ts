@@ -7,6 +7,32 @@ import { LocalKafka } from '@herald/local-kafka';
 
 let brokers: Promise<string[]> | undefined;
 
+const cleanups = new WeakMap<TestContext, Array<() => unknown>>();
+
+/**
+ * Registers cleanup for the end of the test, run last-registered-first (node:test runs its
+ * `after` hooks in registration order): clients close before the topics and brokers they use.
+ */
+export function cleanup(t: TestContext, fn: () => unknown): void {
+  let stack = cleanups.get(t);
+  if (!stack) {
+    const created: Array<() => unknown> = [];
+    cleanups.set(t, (stack = created));
+    t.after(async () => {
+      const failures: unknown[] = [];
+      for (let next = created.pop(); next; next = created.pop()) {
+        try {
+          await next();
+        } catch (err) {
+          failures.push(err);
+        }
+      }
+      if (failures.length > 0) throw new AggregateError(failures, 'cleanup failed');
+    });
+  }
+  stack.push(fn);
+}
+
 /**
  * The integration broker. `npm test` (test/run.ts) starts it once and passes it in
  * HERALD_TEST_KAFKA_BROKERS; a test file run on its own starts it (or finds it running).
@@ -68,7 +94,7 @@ export async function createTestTopic(t: TestContext, options: TestTopicOptions 
 
 /** Deletes a topic that something under test creates, when the test ends. */
 export function deleteTopicAfter(t: TestContext, topic: string): void {
-  t.after(async () => {
+  cleanup(t, async () => {
     const admin = (await testKafka('herald-test-admin')).admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
@@ -85,23 +111,35 @@ export interface ConsumeOptions {
 }
 
 /**
- * Reads the first `n` records of a topic from the beginning with a fresh consumer group,
- * failing (with what it got) if they do not arrive within the timeout.
+ * Reads a topic from the beginning with a fresh consumer group until `done(records so far)`
+ * says so, failing (with how many it got) if that does not happen within the timeout.
  */
-export async function consumeN(t: TestContext, kafka: Kafka, topic: string, n: number, options: ConsumeOptions = {}): Promise<ConsumedMessage[]> {
+export async function consumeUntil(
+  t: TestContext,
+  kafka: Kafka,
+  topic: string,
+  done: (records: ConsumedMessage[]) => boolean,
+  options: ConsumeOptions = {},
+): Promise<ConsumedMessage[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('test-group'), readUncommitted: options.readUncommitted ?? false });
-  t.after(() => consumer.disconnect());
+  cleanup(t, () => consumer.disconnect());
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const received: ConsumedMessage[] = [];
+  const seen = new Set<string>();
   const timeoutMs = options.timeoutMs ?? 20_000;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`got ${received.length} of ${n} records from ${topic} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`read ${received.length} records from ${topic} in ${timeoutMs} ms without reaching the end condition`)), timeoutMs);
     consumer
       .run({
         eachMessage: async ({ message, partition }) => {
-          if (received.length < n) received.push({ ...message, topic, partition });
-          if (received.length === n) {
+          // A consumer that rejoins its group (a broker died, the coordinator moved) reads again
+          // from its last commit: the same record twice is one record, not a duplicate in the topic.
+          const position = `${partition}:${message.offset}`;
+          if (seen.has(position)) return;
+          seen.add(position);
+          received.push({ ...message, topic, partition });
+          if (done(received)) {
             clearTimeout(timer);
             resolve();
           }
@@ -111,4 +149,10 @@ export async function consumeN(t: TestContext, kafka: Kafka, topic: string, n: n
   });
   await consumer.stop();
   return received;
+}
+
+/** Reads the first `n` records of a topic (see consumeUntil). */
+export async function consumeN(t: TestContext, kafka: Kafka, topic: string, n: number, options: ConsumeOptions = {}): Promise<ConsumedMessage[]> {
+  const records = await consumeUntil(t, kafka, topic, (received) => received.length >= n, options);
+  return records.slice(0, n);
 }

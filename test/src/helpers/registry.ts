@@ -3,7 +3,7 @@ import type { TestContext } from 'node:test';
 import { kafkaReadinessCheck } from '@herald/kafka';
 import { createLogger, createMetrics, listen } from '@herald/runtime';
 import { RegistryStore, createApp, createRegistryMetrics, type CompatibilityLevel } from '@herald/schema-registry';
-import { deleteTopicAfter, testKafka, uniqueName } from './kafka.js';
+import { cleanup, deleteTopicAfter, testKafka, uniqueName } from './kafka.js';
 
 export interface TestRegistry {
   url: string;
@@ -46,7 +46,7 @@ export async function startRegistry(t: TestContext, options: StartRegistryOption
     await store.stop();
     await kafkaReadiness.close();
   };
-  t.after(stop);
+  cleanup(t, stop);
   if (!options.topic) deleteTopicAfter(t, topic);
   return { url: server.url, store, topic, stop };
 }

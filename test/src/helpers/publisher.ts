@@ -1,0 +1,123 @@
+// Starts a publisher in-process against a real broker and a real schema registry, with API
+// keys for a few principals, and gives tests a small HTTP client for its API.
+import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import { generateAdminKey, generateApiKey } from '@herald/auth';
+import { Keyring } from '@herald/envelope';
+import { createLogger } from '@herald/runtime';
+import { loadPublisherConfig, startPublisher, type RunningPublisher } from '@herald/publisher';
+import { cleanup, deleteTopicAfter, kafkaBrokers, uniqueName } from './kafka.js';
+
+/** The principals every test publisher knows, with their sources. */
+export const principals = {
+  writer: { id: 'rides-service', source: 'https://rides.acme.example/dispatch' },
+  otherWriter: { id: 'rides-backfill' },
+  reader: { id: 'billing' },
+  outsider: { id: 'outsider' },
+} as const;
+
+export type PrincipalName = keyof typeof principals | 'admin';
+
+export interface TestPublisher {
+  url: string;
+  running: RunningPublisher;
+  keyring: Keyring;
+  tokens: Record<PrincipalName, string>;
+  eventTypesTopic: string;
+  call<T = unknown>(as: PrincipalName | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: T }>;
+}
+
+export interface StartTestPublisherOptions {
+  registryUrl: string;
+  /** Default: the integration broker. */
+  brokers?: string[];
+  /** Extra HERALD_* settings. */
+  env?: Record<string, string>;
+}
+
+export async function startTestPublisher(t: TestContext, options: StartTestPublisherOptions): Promise<TestPublisher> {
+  const keys = Object.fromEntries(Object.entries(principals).map(([name, p]) => [name, generateApiKey(p.id, 'source' in p ? { source: p.source } : {})]));
+  const adminKey = generateAdminKey();
+  const signingKeys = { k1: randomBytes(32).toString('base64') };
+  const eventTypesTopic = uniqueName('_herald.event-types');
+  const config = loadPublisherConfig({
+    HERALD_KAFKA_BROKERS: (options.brokers ?? (await kafkaBrokers())).join(','),
+    HERALD_REGISTRY_URL: options.registryUrl,
+    HERALD_EVENT_TYPES_TOPIC: eventTypesTopic,
+    HERALD_PUBLISHER_PORT: '0',
+    HERALD_PUBLISHER_HOST: '127.0.0.1',
+    HERALD_PUBLISHER_TOPIC_REPLICATION_FACTOR: '1',
+    HERALD_SIGNING_KEYS: JSON.stringify(signingKeys),
+    HERALD_API_KEYS: JSON.stringify(Object.values(keys).map((k) => k.entry)),
+    HERALD_ADMIN_KEY: adminKey,
+    HERALD_LOG_LEVEL: process.env.HERALD_TEST_LOG ? 'debug' : 'silent',
+    ...options.env,
+  });
+  const running = await startPublisher({ config, logger: createLogger({ service: 'publisher', level: config.logLevel }) });
+  cleanup(t, () => running.close());
+  if (!options.brokers) deleteTopicAfter(t, eventTypesTopic);
+  const tokens = { ...Object.fromEntries(Object.entries(keys).map(([name, k]) => [name, k.token])), admin: adminKey } as Record<PrincipalName, string>;
+  return {
+    url: running.url,
+    running,
+    keyring: new Keyring({ currentKeyId: 'k1', keys: signingKeys }),
+    tokens,
+    eventTypesTopic,
+    async call(as, method, path, body, headers = {}) {
+      const res = await fetch(`${running.url}${path}`, {
+        method,
+        headers: {
+          ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as never };
+    },
+  };
+}
+
+export const rideSchema = {
+  type: 'record',
+  name: 'Ride',
+  namespace: 'com.acme.rides',
+  fields: [
+    { name: 'rideId', type: 'string' },
+    { name: 'riderId', type: 'string' },
+    { name: 'seq', type: 'long', default: 0 },
+    { name: 'status', type: { type: 'enum', name: 'RideStatus', symbols: ['REQUESTED', 'ACCEPTED', 'COMPLETED'] }, default: 'REQUESTED' },
+    { name: 'note', type: ['null', 'string'], default: null },
+  ],
+};
+
+/** A unique event type name (lowercase dotted segments, as the catalog requires). */
+export function uniqueTypeName(): string {
+  return `test.t${randomBytes(4).toString('hex')}.ride.requested`;
+}
+
+/** Declares an event type owned by the writer principal; returns its name and topic. */
+export async function declareRideType(
+  t: TestContext,
+  publisher: TestPublisher,
+  overrides: Record<string, unknown> = {},
+): Promise<{ name: string; topic: string; body: Record<string, unknown> }> {
+  const name = uniqueTypeName();
+  const body = {
+    name,
+    description: 'A ride was requested (test type).',
+    source: 'https://rides.acme.example/types',
+    mode: 'state',
+    schema: rideSchema,
+    partitionKey: 'rideId',
+    topic: { partitions: 6 },
+    writers: [principals.writer.id, principals.otherWriter.id],
+    readers: [principals.reader.id],
+    ...overrides,
+  };
+  const res = await publisher.call<{ topicName: string; message?: string }>('writer', 'POST', '/v1/event-types', body);
+  if (res.status !== 201) throw new Error(`declaring ${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  deleteTopicAfter(t, res.body.topicName);
+  return { name, topic: res.body.topicName, body };
+}
