@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { fromKafkaMessage } from '@herald/envelope';
 import { LocalKafka } from '@herald/local-kafka';
-import { cleanup, consumeUntil } from './helpers/kafka.js';
-import { declareRideType, startTestPublisher } from './helpers/publisher.js';
+import { cleanup } from './helpers/kafka.js';
+import { declareRideType, readUntilAll, startTestPublisher } from './helpers/publisher.js';
 import { startRegistry } from './helpers/registry.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,17 +66,7 @@ test('a broker killed with SIGKILL during steady publishing loses no acknowledge
   await Promise.all(clients);
   assert.ok(acknowledged.size > killedAt, 'publishing went on after the broker died');
 
-  const missing = new Set(acknowledged.keys());
-  const records = await consumeUntil(
-    t,
-    kafka,
-    topic,
-    (received) => {
-      missing.delete(fromKafkaMessage(received.at(-1)!).event.id);
-      return missing.size === 0;
-    },
-    { timeoutMs: 120_000 },
-  );
+  const records = await readUntilAll(t, kafka, topic, acknowledged.keys(), 120_000);
   const copies = new Map<string, number>();
   const seqsByKey = new Map<string, number[]>();
   for (const r of records) {

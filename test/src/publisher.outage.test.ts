@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { LocalKafka } from '@herald/local-kafka';
 import { fromKafkaMessage } from '@herald/envelope';
-import { cleanup, consumeUntil } from './helpers/kafka.js';
-import { declareRideType, startTestPublisher } from './helpers/publisher.js';
+import { cleanup } from './helpers/kafka.js';
+import { declareRideType, readUntilAll, startTestPublisher } from './helpers/publisher.js';
 import { startRegistry } from './helpers/registry.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -69,17 +69,7 @@ test('with the broker stopped, publishes get 503 within two seconds; after it re
   assert.ok(outcomes.some((o) => o.during === 'back' && o.status === 201), 'publishing resumed after Kafka came back');
 
   const kafka = new Kafka({ clientId: 'outage-check', brokers: broker.brokers, logLevel: logLevel.NOTHING });
-  const missing = new Set(acknowledged);
-  const records = await consumeUntil(
-    t,
-    kafka,
-    topic,
-    (received) => {
-      missing.delete(fromKafkaMessage(received.at(-1)!).event.id);
-      return missing.size === 0;
-    },
-    { timeoutMs: 60_000 },
-  );
+  const records = await readUntilAll(t, kafka, topic, acknowledged, 60_000);
   const ids = records.map((r) => fromKafkaMessage(r).event.id);
   const counts = new Map<string, number>();
   for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);

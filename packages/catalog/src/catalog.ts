@@ -4,7 +4,7 @@
 // instances cannot both create the same type or both apply a change to the same revision.
 import { EventEmitter } from 'node:events';
 import type { Kafka } from 'kafkajs';
-import { ExclusiveWriter, TopicFollower, ensureTopic } from '@herald/kafka';
+import { MetadataLog } from '@herald/kafka';
 import type { Logger } from '@herald/runtime';
 import { CatalogError } from './errors.js';
 import type { EventType } from './event-type.js';
@@ -30,19 +30,19 @@ export interface CatalogChange {
 
 export class EventTypeCatalog {
   private readonly types = new Map<string, EventType>();
-  private readonly follower: TopicFollower;
-  private readonly writer: ExclusiveWriter;
+  private readonly log: MetadataLog;
   private readonly changes = new EventEmitter<{ change: [CatalogChange] }>();
   readonly topic: string;
-  private ready = false;
 
   constructor(private readonly options: EventTypeCatalogOptions) {
     this.topic = options.topic ?? DEFAULT_EVENT_TYPES_TOPIC;
-    this.follower = new TopicFollower({
+    this.log = new MetadataLog({
       kafka: options.kafka,
       topic: this.topic,
       logger: options.logger,
+      ...(options.replicationFactor !== undefined ? { replicationFactor: options.replicationFactor } : {}),
       groupIdPrefix: `herald-${options.service}-catalog`,
+      transactionalId: `herald-catalog-writer-${this.topic}`,
       onRecord: ({ key, value, offset }) => {
         const name = key?.toString('utf8');
         if (!name) return;
@@ -62,35 +62,14 @@ export class EventTypeCatalog {
         this.changes.emit('change', { name, eventType, previous });
       },
     });
-    this.writer = new ExclusiveWriter({
-      kafka: options.kafka,
-      topic: this.topic,
-      transactionalId: `herald-catalog-writer-${this.topic}`,
-      follower: this.follower,
-      logger: options.logger,
-    });
   }
 
   async start(): Promise<void> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopic(admin, {
-        topic: this.topic,
-        partitions: 1,
-        ...(this.options.replicationFactor !== undefined ? { replicationFactor: this.options.replicationFactor } : {}),
-        configs: { 'cleanup.policy': 'compact' },
-        require: { partitions: true, configs: ['cleanup.policy'] },
-      });
-    } finally {
-      await admin.disconnect();
-    }
-    await this.follower.start();
-    this.ready = true;
+    await this.log.start();
   }
 
   get isReady(): boolean {
-    return this.ready && this.follower.healthy;
+    return this.log.isReady;
   }
 
   get(name: string): EventType | undefined {
@@ -109,7 +88,7 @@ export class EventTypeCatalog {
 
   /** Records a new type; `already_exists` if the name is taken. */
   create(eventType: EventType): Promise<EventType> {
-    return this.writer.write(() => {
+    return this.log.write(() => {
       if (this.types.has(eventType.name)) throw new CatalogError('already_exists', `event type ${eventType.name} already exists`);
       const stored = { ...eventType, revision: 1 };
       return { records: [{ key: stored.name, value: JSON.stringify(stored) }], result: stored };
@@ -118,7 +97,7 @@ export class EventTypeCatalog {
 
   /** Replaces a type, if it is still at the revision the change was made on; `conflict` otherwise. */
   update(eventType: EventType, basedOnRevision: number): Promise<EventType> {
-    return this.writer.write(() => {
+    return this.log.write(() => {
       const current = this.current(eventType.name, basedOnRevision);
       const stored = { ...eventType, createdAt: current.createdAt, revision: current.revision + 1 };
       return { records: [{ key: stored.name, value: JSON.stringify(stored) }], result: stored };
@@ -126,7 +105,7 @@ export class EventTypeCatalog {
   }
 
   remove(name: string, basedOnRevision: number): Promise<void> {
-    return this.writer.write(() => {
+    return this.log.write(() => {
       this.current(name, basedOnRevision);
       return { records: [{ key: name, value: null }], result: undefined };
     });
@@ -142,8 +121,6 @@ export class EventTypeCatalog {
   }
 
   async stop(): Promise<void> {
-    this.ready = false;
-    await this.writer.stop();
-    await this.follower.stop();
+    await this.log.stop();
   }
 }

@@ -34,38 +34,56 @@ const ABSENT = 0xffffffff;
  * look-alike (`CE_Type`) injected next to the real one breaks the signature too.
  */
 export function signingInput(record: KafkaRecord): Buffer {
-  const parts: Buffer[] = [];
-  const count = (n: number): void => {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32BE(n);
-    parts.push(bytes);
-  };
-  const field = (value: HeaderValue | null | undefined): void => {
-    if (value === null || value === undefined) {
-      count(ABSENT);
-      return;
+  // One pass to size, one to write into a single buffer: no per-field allocations.
+  const signed: Array<{ name: Buffer; values: HeaderValue[] }> = [];
+  const headers = record.headers ?? {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || !Object.hasOwn(headers, name)) continue;
+    let known = headerNames.get(name);
+    if (!known) {
+      known = { bytes: Buffer.from(name, 'utf8'), signed: isCloudEventsHeader(name) };
+      if (headerNames.size < 1024) headerNames.set(name, known);
     }
-    const bytes = toBytes(value);
-    count(bytes.length);
-    parts.push(bytes);
+    if (known.signed) signed.push({ name: known.bytes, values: Array.isArray(value) ? value : [value] });
+  }
+  signed.sort((a, b) => Buffer.compare(a.name, b.name));
+  const length = (v: HeaderValue | null | undefined) => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  let size = 4 + FORMAT_TAG.length + 4 + length(record.key) + 4 + length(record.value) + 4;
+  for (const h of signed) {
+    size += 4 + h.name.length + 4;
+    for (const v of h.values) size += 4 + length(v);
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  const count = (n: number) => {
+    out.writeUInt32BE(n, at);
+    at += 4;
   };
-
-  const signedHeaders = Object.entries(record.headers ?? {})
-    .filter(([name, value]) => isCloudEventsHeader(name) && value !== undefined)
-    .map(([name, value]) => ({ name: Buffer.from(name, 'utf8'), values: headerValues(value) }))
-    .sort((a, b) => Buffer.compare(a.name, b.name));
-
+  const field = (v: HeaderValue | null | undefined) => {
+    if (v === null || v === undefined) return count(ABSENT);
+    if (typeof v === 'string') {
+      const n = out.write(v, at + 4, 'utf8');
+      count(n);
+      at += n;
+    } else {
+      count(v.length);
+      at += v.copy(out, at);
+    }
+  };
   field(FORMAT_TAG);
   field(record.key);
   field(record.value);
-  count(signedHeaders.length);
-  for (const { name, values } of signedHeaders) {
+  count(signed.length);
+  for (const { name, values } of signed) {
     field(name);
     count(values.length);
     values.forEach(field);
   }
-  return Buffer.concat(parts);
+  return out;
 }
+
+const headerNames = new Map<string, { bytes: Buffer; signed: boolean }>();
 
 /** The `herald-signature` header value for a record, signed with the keyring's current key. */
 export function signMessage(record: KafkaRecord, keyring: Keyring): string {

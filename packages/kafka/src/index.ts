@@ -3,3 +3,4 @@ export { FollowerStoppedError, TopicFollower, type FollowedRecord, type TopicFol
 export { kafkaReadinessCheck, type KafkaReadinessCheck } from './readiness.js';
 export { TopicMismatchError, ensureTopic, type TopicSpec } from './topics.js';
 export { ExclusiveWriter, LogWriteError, isFenced, type Decision, type ExclusiveWriterOptions, type LogRecord } from './exclusive-writer.js';
+export { MetadataLog, type MetadataLogOptions } from './metadata-log.js';

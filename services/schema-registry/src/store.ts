@@ -1,9 +1,9 @@
 // The registry's storage: one compacted, single-partition Kafka topic (`_schemas`, as Confluent
-// keeps it), replayed into memory at start and followed afterwards. Reads are answered from
-// memory; writes go through an ExclusiveWriter (see @herald/kafka), so several instances can
+// keeps it), a MetadataLog replayed into memory at start and followed afterwards. Reads are
+// answered from memory; writes go through the log's ExclusiveWriter, so several instances can
 // serve the same topic without handing out the same id or version twice.
 import type { Kafka } from 'kafkajs';
-import { ExclusiveWriter, TopicFollower, ensureTopic } from '@herald/kafka';
+import { MetadataLog } from '@herald/kafka';
 import type { Logger } from '@herald/runtime';
 import type { CompatibilityLevel } from './compatibility.js';
 import { RegistryError } from './errors.js';
@@ -24,29 +24,22 @@ export interface RegistryStoreOptions {
 
 export class RegistryStore {
   readonly state: RegistryState;
-  private readonly follower: TopicFollower;
-  private readonly writer: ExclusiveWriter;
-  private ready = false;
+  private readonly log: MetadataLog;
 
   constructor(private readonly options: RegistryStoreOptions) {
     this.state = new RegistryState(options.defaultCompatibility);
-    this.follower = new TopicFollower({
+    this.log = new MetadataLog({
       kafka: options.kafka,
-      topic: options.topic,
       logger: options.logger,
+      topic: options.topic,
+      ...(options.replicationFactor !== undefined ? { replicationFactor: options.replicationFactor } : {}),
       groupIdPrefix: 'herald-schema-registry',
+      transactionalId: options.transactionalId,
       onRecord: ({ key, value, offset }) => {
         const applied = this.applyRaw(key, value);
         if (!applied) options.logger.warn('skipped an unreadable record', { topic: options.topic, offset });
         options.metrics.recordApplied(applied);
       },
-    });
-    this.writer = new ExclusiveWriter({
-      kafka: options.kafka,
-      topic: options.topic,
-      transactionalId: options.transactionalId,
-      follower: this.follower,
-      logger: options.logger,
       onFenced: () => options.metrics.fenced(),
     });
   }
@@ -62,27 +55,13 @@ export class RegistryStore {
 
   /** Creates the topic if needed and replays it; resolves when the state is complete. */
   async start(): Promise<void> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopic(admin, {
-        topic: this.options.topic,
-        partitions: 1,
-        ...(this.options.replicationFactor !== undefined ? { replicationFactor: this.options.replicationFactor } : {}),
-        configs: { 'cleanup.policy': 'compact' },
-        require: { partitions: true, configs: ['cleanup.policy'] },
-      });
-    } finally {
-      await admin.disconnect();
-    }
     const started = Date.now();
-    await this.follower.start();
-    this.ready = true;
+    await this.log.start();
     this.options.logger.info('schemas loaded', { topic: this.options.topic, ms: Date.now() - started, ...this.state.size() });
   }
 
   get isReady(): boolean {
-    return this.ready && this.follower.healthy;
+    return this.log.isReady;
   }
 
   /**
@@ -92,7 +71,7 @@ export class RegistryStore {
   async write<T>(command: (state: RegistryState) => Mutation<T>): Promise<T> {
     let appended = 0;
     try {
-      const result = await this.writer.write(() => {
+      const result = await this.log.write(() => {
         const { records, result } = command(this.state);
         appended = records.length;
         return { records: records.map((r) => ({ key: JSON.stringify(r.key), value: r.value === null ? null : JSON.stringify(r.value) })), result };
@@ -106,8 +85,6 @@ export class RegistryStore {
   }
 
   async stop(): Promise<void> {
-    this.ready = false;
-    await this.writer.stop();
-    await this.follower.stop();
+    await this.log.stop();
   }
 }

@@ -3,10 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { generateAdminKey, generateApiKey } from '@herald/auth';
-import { Keyring } from '@herald/envelope';
+import type { Kafka } from 'kafkajs';
+import { Keyring, fromKafkaMessage } from '@herald/envelope';
 import { createLogger } from '@herald/runtime';
 import { loadPublisherConfig, startPublisher, type RunningPublisher } from '@herald/publisher';
-import { cleanup, deleteTopicAfter, kafkaBrokers, uniqueName } from './kafka.js';
+import { type ConsumedMessage, cleanup, consumeUntil, deleteTopicAfter, kafkaBrokers, uniqueName } from './kafka.js';
 
 /** The principals every test publisher knows, with their sources. */
 export const principals = {
@@ -120,4 +121,22 @@ export async function declareRideType(
   if (res.status !== 201) throw new Error(`declaring ${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
   deleteTopicAfter(t, res.body.topicName);
   return { name, topic: res.body.topicName, body };
+}
+
+/**
+ * Reads a topic from the beginning until every one of `ids` (event ids) has been seen, and
+ * returns what was read: the check of failure tests that nothing acknowledged was lost.
+ */
+export async function readUntilAll(t: TestContext, kafka: Kafka, topic: string, ids: Iterable<string>, timeoutMs: number): Promise<ConsumedMessage[]> {
+  const missing = new Set(ids);
+  return consumeUntil(
+    t,
+    kafka,
+    topic,
+    (received) => {
+      missing.delete(fromKafkaMessage(received.at(-1)!).event.id);
+      return missing.size === 0;
+    },
+    { timeoutMs },
+  );
 }

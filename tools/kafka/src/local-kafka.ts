@@ -206,8 +206,10 @@ export class LocalKafka {
   private clusterId(): string {
     const file = join(this.dir, 'cluster.id');
     if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-    // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding.
-    const id = randomBytes(16).toString('base64url');
+    // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. Like Kafka's own
+    // Uuid.randomUuid, refuse one starting with '-': the storage tool would read it as an option.
+    let id = randomBytes(16).toString('base64url');
+    while (id.startsWith('-')) id = randomBytes(16).toString('base64url');
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(file, `${id}\n`);
     return id;
