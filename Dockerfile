@@ -7,6 +7,7 @@ FROM ${NODE_IMAGE} AS build
 ARG SERVICE
 WORKDIR /src
 COPY package.json package-lock.json ./
+COPY patches ./patches
 COPY packages ./packages
 COPY services ./services
 COPY tools ./tools

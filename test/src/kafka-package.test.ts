@@ -80,3 +80,12 @@ test('the Kafka readiness check passes on the broker and fails fast without one'
   await assert.rejects(probe(), /Kafka is not reachable/);
   assert.ok(Date.now() - started < 2000, `failed in ${Date.now() - started} ms`);
 });
+
+test('kafkajs carries the patch that stops a partly failed send from writing twice (patches/kafkajs+2.2.4.patch)', async () => {
+  const { createRequire } = await import('node:module');
+  const { readFileSync } = await import('node:fs');
+  const { dirname, join } = await import('node:path');
+  const root = dirname(createRequire(import.meta.url).resolve('kafkajs/package.json'));
+  const source = readFileSync(join(root, 'src', 'producer', 'sendMessages.js'), 'utf8');
+  assert.match(source, /Promise\.allSettled\(requests\)/, 'run npm install (its postinstall applies patches/ with patch-package)');
+});

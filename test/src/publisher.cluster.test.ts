@@ -38,7 +38,7 @@ test('a broker killed with SIGKILL during steady publishing loses no acknowledge
   for (const p of metadata.topics[0]!.partitions) assert.equal(p.replicas.length, 3);
 
   // Each client owns its keys and publishes one request after another; `sequence` is its order.
-  const acknowledged = new Map<string, { key: string; seq: number }>();
+  const acknowledged = new Map<string, { key: string; seq: number; at: string; batch: number }>();
   let refused = 0;
   let running = true;
   const clients = Array.from({ length: 4 }, async (_, c) => {
@@ -48,8 +48,12 @@ test('a broker killed with SIGKILL during steady publishing loses no acknowledge
         const n = seq++;
         return { data: { rideId: `c${c}-k${n % 12}`, riderId: 'x', seq: n }, sequence: String(n) };
       });
-      const res = await publisher.call<{ events: Array<{ id: string }> }>('writer', 'POST', `/v1/events/${name}`, events.length === 1 ? events[0] : events);
-      if (res.status === 201) res.body.events.forEach((e, i) => acknowledged.set(e.id, { key: events[i]!.data.rideId, seq: Number(events[i]!.sequence) }));
+      const res = await publisher.call<{ events: Array<{ id: string; partition: number; offset: string }> }>('writer', 'POST', `/v1/events/${name}`, events.length === 1 ? events[0] : events);
+      if (res.status === 201) {
+        res.body.events.forEach((e, i) =>
+          acknowledged.set(e.id, { key: events[i]!.data.rideId, seq: Number(events[i]!.sequence), at: `${e.partition}:${e.offset}`, batch: events.length }),
+        );
+      }
       else {
         assert.equal(res.status, 503, JSON.stringify(res.body));
         refused++;
@@ -67,14 +71,17 @@ test('a broker killed with SIGKILL during steady publishing loses no acknowledge
   assert.ok(acknowledged.size > killedAt, 'publishing went on after the broker died');
 
   const records = await readUntilAll(t, kafka, topic, acknowledged.keys(), 120_000);
-  const copies = new Map<string, number>();
+  const copies = new Map<string, string[]>();
   const seqsByKey = new Map<string, number[]>();
   for (const r of records) {
     const { event } = fromKafkaMessage(r);
-    copies.set(event.id, (copies.get(event.id) ?? 0) + 1);
+    copies.set(event.id, [...(copies.get(event.id) ?? []), `${r.partition}:${r.offset} (recorded ${event.recordedtime})`]);
     if (acknowledged.has(event.id)) seqsByKey.set(event.partitionkey, [...(seqsByKey.get(event.partitionkey) ?? []), Number(event.sequence)]);
   }
-  for (const id of acknowledged.keys()) assert.equal(copies.get(id), 1, `acknowledged ${id} is in the topic exactly once`);
+  for (const [id, ack] of acknowledged) {
+    const found = copies.get(id) ?? [];
+    assert.equal(found.length, 1, `acknowledged ${id} (at ${ack.at}, a batch of ${ack.batch}) is in the topic exactly once; found at ${found.join(', ')}`);
+  }
   for (const [key, seqs] of seqsByKey) assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${key}: acknowledged events in publish order`);
   t.diagnostic(`${acknowledged.size} events acknowledged (${killedAt} before broker ${victim} was killed), ${refused} requests refused with 503, ${records.length} records read`);
 });
