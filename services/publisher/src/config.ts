@@ -33,7 +33,7 @@ export const publisherConfigSpec = {
     default: 500_000,
     min: 1000,
     max: 50_000_000,
-    doc: 'most (source, id) pairs remembered; the oldest go first when full (about 200 bytes each)',
+    doc: 'most (source, id) pairs remembered; the oldest go first when full (about 270 bytes each)',
   }),
   compression: setting.oneOf({ env: 'HERALD_PUBLISHER_COMPRESSION', values: ['none', 'gzip'] as const, default: 'none', doc: 'compression of produced batches' }),
   transactionalProducers: setting.int({
