@@ -197,10 +197,11 @@ class Lane {
     await producer?.then((p) => p.disconnect()).catch(() => undefined);
   }
 
-  /** Lets what is queued finish, then disconnects. */
-  async close(): Promise<void> {
+  /** Lets what is queued finish (for up to `graceMs`), then disconnects. */
+  async close(graceMs = 10_000): Promise<void> {
     this.closed = true;
-    while (this.flushing || this.queue.length > 0) await sleep(10);
+    const deadline = Date.now() + graceMs;
+    while ((this.flushing || this.queue.length > 0) && Date.now() < deadline) await sleep(10);
     await this.reset();
   }
 }
