@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
+import { waitForLeaders } from '@herald/kafka';
 import { LocalKafka } from '@herald/local-kafka';
 import { cleanup, consumeN, uniqueName } from './helpers/kafka.js';
 
@@ -18,9 +19,10 @@ test('the 3-node cluster serves a topic with replication factor 3 and min.insync
   cleanup(t, () => admin.disconnect());
   const topic = uniqueName('replicated');
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: [{ topic, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
   });
+  await waitForLeaders(admin, topic);
   const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
   const partitions = metadata.topics[0]?.partitions ?? [];
   assert.equal(partitions.length, 3);

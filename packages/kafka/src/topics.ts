@@ -19,16 +19,43 @@ export class TopicMismatchError extends Error {
   readonly retriable = false;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until every partition of a new topic has a leader. kafkajs's own `waitForLeaders`
+ * gives up when a broker has not yet learnt of the topic (UNKNOWN_TOPIC_OR_PARTITION), which
+ * happens right after creation in KRaft; this asks again instead.
+ */
+export async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no metadata yet';
+  while (Date.now() < deadline) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = topics[0]?.partitions ?? [];
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+      last = `${partitions.filter((p) => p.leader < 0).length} of ${partitions.length} partitions without a leader`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await sleep(100);
+  }
+  throw new Error(`topic ${topic} has no leader for every partition after ${timeoutMs} ms (${last})`);
+}
+
 /** Creates the topic if it is missing; verifies the required settings if it exists. */
 export async function ensureTopic(admin: Admin, spec: TopicSpec): Promise<'created' | 'exists'> {
   const { brokers } = await admin.describeCluster();
   const replicationFactor = spec.replicationFactor ?? Math.min(3, brokers.length);
   const configs: Record<string, string> = { ...(replicationFactor >= 3 ? { 'min.insync.replicas': '2' } : {}), ...spec.configs };
   const created = await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: [{ topic: spec.topic, numPartitions: spec.partitions, replicationFactor, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
   });
-  if (created) return 'created';
+  if (created) {
+    await waitForLeaders(admin, spec.topic);
+    return 'created';
+  }
 
   const problems: string[] = [];
   if (spec.require?.partitions) {

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { waitForLeaders } from '@herald/kafka';
 import { LocalKafka } from '@herald/local-kafka';
 
 let brokers: Promise<string[]> | undefined;
@@ -77,7 +78,7 @@ export async function createTestTopic(t: TestContext, options: TestTopicOptions 
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: [
       {
         topic,
@@ -87,8 +88,12 @@ export async function createTestTopic(t: TestContext, options: TestTopicOptions 
       },
     ],
   });
-  await admin.disconnect();
   deleteTopicAfter(t, topic);
+  try {
+    await waitForLeaders(admin, topic);
+  } finally {
+    await admin.disconnect();
+  }
   return topic;
 }
 
