@@ -22,9 +22,11 @@ export class TopicMismatchError extends Error {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Waits until every partition of a new topic has a leader. kafkajs's own `waitForLeaders`
- * gives up when a broker has not yet learnt of the topic (UNKNOWN_TOPIC_OR_PARTITION), which
- * happens right after creation in KRaft; this asks again instead.
+ * Waits until every partition of a new topic has a leader that serves it. kafkajs's own
+ * `waitForLeaders` gives up when a broker has not yet learnt of the topic
+ * (UNKNOWN_TOPIC_OR_PARTITION), and in KRaft a partition's leader is in the metadata a moment
+ * before that broker serves it (NOT_LEADER_OR_FOLLOWER); this asks again until the leaders
+ * answer a ListOffsets.
  */
 export async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -33,7 +35,10 @@ export async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 30
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
       const partitions = topics[0]?.partitions ?? [];
-      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) {
+        await admin.fetchTopicOffsets(topic);
+        return;
+      }
       last = `${partitions.filter((p) => p.leader < 0).length} of ${partitions.length} partitions without a leader`;
     } catch (err) {
       last = (err as Error).message;
