@@ -8,26 +8,14 @@ import { Keyring, toKafkaMessage, type HeraldEvent } from '@herald/envelope';
 import { SchemaCodec, loadSchemaFiles } from '@herald/schemas';
 import { cleanup, consumeN, createTestTopic, testKafka } from './helpers/kafka.js';
 import { startRegistry } from './helpers/registry.js';
+import { requested } from './helpers/rides.js';
 
 const TYPE = 'com.acme.rides.ride.requested';
 // The subject the publisher registers an event type's schema under.
 const SUBJECT = `events.${TYPE}-value`;
 const keyring = new Keyring({ currentKeyId: 'k2025', keys: { k2025: Buffer.alloc(32, 0x22) } });
 
-const ride = {
-  rideId: 'r-1',
-  riderId: 'rider-7',
-  driverId: null,
-  status: 'REQUESTED',
-  pickup: { lat: 52.52, lon: 13.405, address: null },
-  dropoff: { lat: 52.5, lon: 13.4, address: 'Alexanderplatz' },
-  requestedAt: 1_790_000_000_000,
-  acceptedAt: null,
-  completedAt: null,
-  distanceKm: null,
-  fareCents: null,
-  currency: 'EUR',
-};
+const ride = requested('r-1');
 
 test('EventDecoder returns the attributes and data of a record consumed from Kafka, and refuses a tampered one', async (t) => {
   const registry = await startRegistry(t);

@@ -7,54 +7,7 @@ import { loadEventTypeDeclarations } from '@herald/schemas';
 import { consumeUntil, deleteTopicAfter, testKafka } from './helpers/kafka.js';
 import { startTestPublisher } from './helpers/publisher.js';
 import { startRegistry } from './helpers/registry.js';
-
-interface Location {
-  lat: number;
-  lon: number;
-  address: string | null;
-}
-interface Ride {
-  rideId: string;
-  riderId: string;
-  driverId: string | null;
-  status: 'REQUESTED' | 'ACCEPTED' | 'COMPLETED' | 'CANCELLED' | 'UNKNOWN';
-  pickup: Location;
-  dropoff: Location;
-  requestedAt: number;
-  acceptedAt: number | null;
-  completedAt: number | null;
-  distanceKm: number | null;
-  fareCents: number | null;
-  currency: string;
-}
-interface PaymentSettled {
-  paymentId: string;
-  rideId: string;
-  amountCents: number;
-  currency: string;
-  settledAt: number;
-}
-type AcmeTypes = {
-  'com.acme.rides.ride.requested': Ride;
-  'com.acme.rides.ride.accepted': Ride;
-  'com.acme.rides.ride.completed': Ride;
-  'com.acme.payments.payment.settled': PaymentSettled;
-};
-
-const requested = (rideId: string): Ride => ({
-  rideId,
-  riderId: 'rider-7',
-  driverId: null,
-  status: 'REQUESTED',
-  pickup: { lat: 52.52, lon: 13.405, address: null },
-  dropoff: { lat: 52.5, lon: 13.4, address: 'Alexanderplatz' },
-  requestedAt: 1_790_000_000_000,
-  acceptedAt: null,
-  completedAt: null,
-  distanceKm: null,
-  fareCents: null,
-  currency: 'EUR',
-});
+import { requested, type AcmeTypes, type Ride } from './helpers/rides.js';
 
 test('the SDK declares the example domain, publishes typed events, and decodes them on the consuming side', async (t) => {
   const registry = await startRegistry(t);
