@@ -16,3 +16,20 @@ export {
   type PartitionKeyLookup,
   type TopicSettings,
 } from './event-type.js';
+export { NamedLog, type NamedChange, type NamedLogOptions, type NamedRecord } from './named-log.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  SUBSCRIPTION_NAME,
+  backoffMs,
+  deadLetterTopicOf,
+  destinationTopicOf,
+  failureActions,
+  orderings,
+  type FailureAction,
+  type FailurePolicy,
+  type Ordering,
+  type RetryPolicy,
+  type Subscription,
+  type SubscriptionSpec,
+} from './subscription.js';
+export { DEFAULT_SUBSCRIPTIONS_TOPIC, SubscriptionCatalog, type SubscriptionCatalogOptions, type SubscriptionChange } from './subscriptions.js';

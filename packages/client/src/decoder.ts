@@ -2,7 +2,7 @@
 // that keeps forged input cheap and away from the registry: signature, then attributes, then
 // the Avro data.
 import { EnvelopeError, fromKafkaMessage, verifyMessage, type HeraldAttributes, type KafkaHeaders, type KafkaRecord, type Keyring, type ReceivedEvent } from '@herald/envelope';
-import { SchemaCodec } from '@herald/schemas';
+import { SchemaCodec, isRegistryOutage } from '@herald/schemas';
 import { DecodeError } from './errors.js';
 
 export interface EventDecoderOptions {
@@ -28,21 +28,6 @@ export interface DecodedEvent<D = unknown> {
 export type DecodedEventOf<Types extends object> = {
   [K in keyof Types & string]: DecodedEvent<Types[K]> & { type: K };
 }[keyof Types & string];
-
-// avsc decodes records into instances of classes it generates per schema. Consumers get plain
-// objects instead: they compare, clone and serialize like any other JSON-like value, and match
-// the data types an application declares.
-function toPlain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || value instanceof Date) return value;
-  return Object.fromEntries(Object.entries(value).map(([name, field]) => [name, toPlain(field)]));
-}
-
-// The registry client reports a failed schema fetch, a refused connection included (as status
-// 400), as a ResponseError; only a 404 (no schema has that id) will not change on a retry.
-function isRegistryOutage(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ResponseError' && (error as Error & { status?: unknown }).status !== 404;
-}
 
 export class EventDecoder {
   readonly #keyring: Keyring;
@@ -75,7 +60,7 @@ export class EventDecoder {
     const { data: encoded, ...attributes } = received.event;
     let data: unknown;
     try {
-      data = await this.#codec.decode(encoded);
+      data = await this.#codec.decodePlain(encoded);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new DecodeError('undecodable_data', `the data of event ${attributes.id} (${attributes.type}) cannot be decoded: ${reason}`, {
@@ -83,7 +68,7 @@ export class EventDecoder {
         cause: error,
       });
     }
-    return { attributes, data: toPlain(data) as D, transportHeaders: received.transportHeaders };
+    return { attributes, data: data as D, transportHeaders: received.transportHeaders };
   }
 
   /** `decode` for a map of event types: `if (event.type === '…ride.requested') event.data` is a Ride. */

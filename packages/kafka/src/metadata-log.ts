@@ -70,6 +70,11 @@ export class MetadataLog {
     return this.ready && this.follower.healthy;
   }
 
+  /** Resolves once every record committed before the call has been applied (read-your-writes across instances). */
+  catchUp(timeoutMs?: number): Promise<void> {
+    return this.follower.catchUp(timeoutMs);
+  }
+
   /** See ExclusiveWriter.write: decide on complete state, append, read back. */
   write<T>(decide: () => Decision<T>): Promise<T> {
     return this.writer.write(decide);

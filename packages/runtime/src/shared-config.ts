@@ -68,6 +68,12 @@ export const sharedConfigSpec = {
     pattern: /^[a-zA-Z0-9._-]{1,249}$/,
     doc: 'compacted topic of the event type catalog',
   }),
+  subscriptionsTopic: setting.string({
+    env: 'HERALD_SUBSCRIPTIONS_TOPIC',
+    default: '_herald.subscriptions',
+    pattern: /^[a-zA-Z0-9._-]{1,249}$/,
+    doc: 'compacted topic of the subscriptions',
+  }),
   signingKeys: setting.optionalString({
     env: 'HERALD_SIGNING_KEYS',
     secret: true,

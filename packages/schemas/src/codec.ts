@@ -61,6 +61,11 @@ export class SchemaCodec {
     return this.registry.decode(value) as Promise<T>;
   }
 
+  /** `decode`, into plain objects and arrays (Avro bytes stay Buffers): see `toPlain`. */
+  async decodePlain<T = unknown>(value: Buffer): Promise<T> {
+    return toPlain(await this.decode(value)) as T;
+  }
+
   /** Registers a schema under a subject (idempotent: the same schema keeps its id). */
   async register(subject: string, schemaText: string): Promise<number> {
     // updateConfig false: the subject's compatibility level is the registry's (or the event type's) to set.
@@ -68,6 +73,24 @@ export class SchemaCodec {
     this.latestIds.set(subject, Promise.resolve(id));
     return id;
   }
+}
+
+// avsc decodes records into instances of classes it generates per schema. Consumers get plain
+// objects instead: they compare, clone and serialize like any other JSON-like value, and match
+// the data types an application declares.
+export function toPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || value instanceof Date) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, field]) => [name, toPlain(field)]));
+}
+
+/**
+ * Whether a failed decode may succeed later: the registry client reports a failed schema fetch,
+ * a refused connection included (as status 400), as a ResponseError; only a 404 (no schema has
+ * that id) will not change on a retry.
+ */
+export function isRegistryOutage(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ResponseError' && (error as Error & { status?: unknown }).status !== 404;
 }
 
 export type SubjectOf = (file: SchemaFile) => string;
