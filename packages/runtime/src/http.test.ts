@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { createServiceApp, listen, notFoundHandler, problemHandler } from './http.js';
+import { createServiceApp, listen, notFoundHandler, problemHandler, requireJson } from './http.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { HttpProblem } from './problem.js';
@@ -95,4 +95,47 @@ test('metrics expose request durations by route template', async (t) => {
   await fetch(`${url}/healthz`);
   const text = await (await fetch(`${url}/metrics`)).text();
   assert.match(text, /herald_http_request_duration_seconds_count\{service="test",method="GET",route="\/healthz",status="200"\} 1/);
+});
+
+test('requireJson refuses a POST or PUT body that is not application/json; other methods pass', async (t) => {
+  const logger = createLogger({ service: 'test', level: 'silent' });
+  const service = createServiceApp({ logger, metrics: createMetrics({ service: 'test', defaultMetrics: false }), jsonTypes: ['application/json'] });
+  service.app.use('/v1', requireJson);
+  service.app.all('/v1/echo', (req, res) => {
+    res.json({ method: req.method, body: (req.body as unknown) ?? null });
+  });
+  service.app.use(problemHandler(logger));
+  const server = await listen(service.app, { port: 0, host: '127.0.0.1' });
+  t.after(() => server.close());
+  for (const method of ['POST', 'PUT']) {
+    const text = await fetch(`${server.url}/v1/echo`, { method, headers: { 'content-type': 'text/plain' }, body: '{"a":1}' });
+    assert.equal(text.status, 415, method);
+    assert.match(text.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    const problem = (await text.json()) as { code: string; detail: string };
+    assert.equal(problem.code, 'unsupported_media_type');
+    assert.equal(problem.detail, 'send application/json, not text/plain');
+    const none = (await (await fetch(`${server.url}/v1/echo`, { method })).json()) as { detail: string };
+    assert.equal(none.detail, 'send application/json, not no content type');
+  }
+  const json = await fetch(`${server.url}/v1/echo`, { method: 'PUT', headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"a":1}' });
+  assert.deepEqual(await json.json(), { method: 'PUT', body: { a: 1 } });
+  assert.equal((await fetch(`${server.url}/v1/echo`, { method: 'DELETE' })).status, 200);
+});
+
+test('the OpenAPI document given is served at /openapi.json, and no route is there without one', async (t) => {
+  const logger = createLogger({ service: 'test', level: 'silent' });
+  const metrics = createMetrics({ service: 'test', defaultMetrics: false });
+  const openApi = { openapi: '3.1.0', info: { title: 'Test', version: '1.0.0' }, paths: {} };
+  const withDocument = await listen(createServiceApp({ logger, metrics, openApi }).app, { port: 0, host: '127.0.0.1' });
+  t.after(() => withDocument.close());
+  const served = await fetch(`${withDocument.url}/openapi.json`);
+  assert.equal(served.status, 200);
+  assert.match(served.headers.get('content-type') ?? '', /^application\/json/);
+  assert.deepEqual(await served.json(), openApi);
+  const without = createServiceApp({ logger, metrics: createMetrics({ service: 'test', defaultMetrics: false }) });
+  without.app.use(notFoundHandler);
+  without.app.use(problemHandler(logger));
+  const bare = await listen(without.app, { port: 0, host: '127.0.0.1' });
+  t.after(() => bare.close());
+  assert.equal((await fetch(`${bare.url}/openapi.json`)).status, 404);
 });

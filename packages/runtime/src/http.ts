@@ -1,5 +1,6 @@
-// The HTTP frame every service shares: health and readiness, /metrics, metrics and access logs
-// per request, JSON bodies, and errors answered as application/problem+json.
+// The HTTP frame every service shares: health and readiness, /metrics, the service's
+// /openapi.json, metrics and access logs per request, JSON bodies, and errors answered as
+// application/problem+json.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
@@ -20,6 +21,8 @@ export interface ServiceAppOptions {
   bodyLimit?: string;
   /** Media types parsed as JSON (default: application/json and any +json). */
   jsonTypes?: string[];
+  /** The service's OpenAPI document, served at /openapi.json. */
+  openApi?: object;
 }
 
 export interface ServiceApp {
@@ -72,6 +75,15 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/** POST and PUT bodies must be JSON: anything else is refused rather than read as empty. */
+export const requireJson: RequestHandler = (req, _res, next) => {
+  if ((req.method === 'POST' || req.method === 'PUT') && !req.is('application/json')) {
+    next(new HttpProblem('unsupported_media_type', 'Unsupported media type', { detail: `send application/json, not ${req.headers['content-type'] ?? 'no content type'}` }));
+    return;
+  }
+  next();
+};
+
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new HttpProblem('not_found', 'No such resource', { detail: `${req.method} ${req.path} is not a route of this service` }));
 };
@@ -112,6 +124,12 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: options.jsonTypes ?? ['application/json', 'application/*+json'] }));
+  const { openApi } = options;
+  if (openApi) {
+    app.get('/openapi.json', (_req, res) => {
+      res.json(openApi);
+    });
+  }
   return {
     app,
     setDraining() {

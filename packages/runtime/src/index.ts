@@ -7,6 +7,7 @@ export {
   listen,
   notFoundHandler,
   problemHandler,
+  requireJson,
   sendProblem,
   toProblem,
   type HttpServer,
@@ -14,5 +15,9 @@ export {
   type ServiceApp,
   type ServiceAppOptions,
 } from './http.js';
+export { commonResponses, componentRef, fieldErrorSchema, headerRef, jsonRequestBody, jsonResponse, objectSchema, problemResponse, problemSchema, serviceOpenApi } from './openapi.js';
+export type { CommonResponseName, Example, Header, JsonSchema, MediaType, OpenApiDocument, Operation, Parameter, PathItem, ProblemSchemaOptions, Reference, RequestBody, RequiredKeys, Response } from './openapi.js';
+export type { SecurityRequirement, SecurityScheme, ServiceOpenApiOptions, SharedHeaderName, Tag } from './openapi.js';
+export { childPointer, createSchemaValidators, dedupeValidationErrors, toValidationErrors, type ErrorObject, type SchemaValidators, type ValidateFunction, type ValidationError, type ValidationResult } from './request-validation.js';
 export { runService, type RunServiceOptions, type RunningService } from './lifecycle.js';
 export { authSettings, jwtAuthTypes, loadServiceConfig, serviceConfigPrefixes, sharedConfigSpec, type SharedConfig } from './shared-config.js';

@@ -1,7 +1,7 @@
 // The publisher's HTTP API (docs/publisher-api.md, /openapi.json): event types and publishing.
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
 import { principalOf, requirePrincipal, type Authenticator } from '@herald/auth';
-import { HttpProblem, createServiceApp, notFoundHandler, problemHandler, toProblem, type Logger, type ReadinessCheck, type ServiceApp, type ServiceMetrics } from '@herald/runtime';
+import { createServiceApp, notFoundHandler, problemHandler, requireJson, toProblem, type Logger, type ReadinessCheck, type ServiceApp, type ServiceMetrics } from '@herald/runtime';
 import type { EventTypeAdmin } from './event-types.js';
 import type { PublisherMetrics } from './metrics.js';
 import { publisherOpenApi } from './openapi.js';
@@ -18,15 +18,6 @@ export interface PublisherAppDeps {
   bodyLimitBytes: number;
 }
 
-/** POST and PUT bodies must be JSON: anything else is refused rather than read as empty. */
-const requireJson: RequestHandler = (req, _res, next) => {
-  if ((req.method === 'POST' || req.method === 'PUT') && !req.is('application/json')) {
-    next(new HttpProblem('unsupported_media_type', 'Unsupported media type', { detail: `send application/json, not ${req.headers['content-type'] ?? 'no content type'}` }));
-    return;
-  }
-  next();
-};
-
 export function createApp(deps: PublisherAppDeps): ServiceApp {
   const service = createServiceApp({
     logger: deps.logger,
@@ -34,13 +25,10 @@ export function createApp(deps: PublisherAppDeps): ServiceApp {
     readiness: deps.readiness,
     bodyLimit: `${deps.bodyLimitBytes}b`,
     jsonTypes: ['application/json'],
+    openApi: publisherOpenApi,
   });
   const { app } = service;
   const { eventTypes, publisher } = deps;
-
-  app.get('/openapi.json', (_req, res) => {
-    res.json(publisherOpenApi);
-  });
 
   app.use('/v1', requirePrincipal(deps.authenticator), requireJson);
 

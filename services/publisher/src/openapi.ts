@@ -1,123 +1,10 @@
 // The publisher's HTTP API (docs/publisher-api.md) as an OpenAPI 3.1 document, served at
 // /openapi.json. Its component schemas are JSON Schema 2020-12 and are also what validation.ts
 // compiles, so the published contract and the checks the service makes cannot drift apart.
+// What every service's document shares (operational routes, security, Problem) is
+// @herald/runtime's; this file holds the publisher's own routes and schemas.
 import { compatibilityLevels, eventModes, type EventType, type EventTypeSpec, type TopicSettings } from '@herald/catalog';
-import { PROBLEM_CONTENT_TYPE, type ProblemCode } from '@herald/runtime';
-
-// --- Types: just enough of OpenAPI 3.1 and JSON Schema to catch a misspelt keyword ---------
-
-type JsonType = 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
-
-/** The JSON Schema 2020-12 keywords this document uses (a type alias, not an interface, so that Ajv takes it as a schema object). */
-export type JsonSchema = {
-  $ref?: string;
-  title?: string;
-  description?: string;
-  default?: unknown;
-  examples?: readonly unknown[];
-  readOnly?: boolean;
-  type?: JsonType | readonly JsonType[];
-  enum?: readonly unknown[];
-  const?: unknown;
-  properties?: Readonly<Record<string, JsonSchema>>;
-  required?: readonly string[];
-  additionalProperties?: boolean | JsonSchema;
-  items?: JsonSchema;
-  minItems?: number;
-  maxItems?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  format?: string;
-  minimum?: number;
-  maximum?: number;
-  anyOf?: readonly JsonSchema[];
-  oneOf?: readonly JsonSchema[];
-};
-
-export interface Reference {
-  $ref: string;
-}
-
-export interface Example {
-  summary?: string;
-  value: unknown;
-}
-
-export interface MediaType {
-  schema: JsonSchema;
-  examples?: Record<string, Example>;
-}
-
-export interface Header {
-  description: string;
-  required?: boolean;
-  schema: JsonSchema;
-}
-
-export interface Response {
-  description: string;
-  headers?: Record<string, Header | Reference>;
-  content?: Record<string, MediaType>;
-}
-
-export interface Parameter {
-  name: string;
-  in: 'path' | 'query' | 'header';
-  required: boolean;
-  description: string;
-  schema: JsonSchema;
-}
-
-export interface RequestBody {
-  description: string;
-  required: boolean;
-  content: Record<string, MediaType>;
-}
-
-/** Names of security schemes to their scopes; several entries are alternatives, `[]` means none needed. */
-export type SecurityRequirement = Record<string, string[]>;
-
-export interface Operation {
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  security?: SecurityRequirement[];
-  requestBody?: RequestBody;
-  responses: Record<string, Response | Reference>;
-}
-
-export interface PathItem {
-  parameters?: (Parameter | Reference)[];
-  get?: Operation;
-  put?: Operation;
-  post?: Operation;
-  delete?: Operation;
-}
-
-export interface SecurityScheme {
-  type: 'http';
-  scheme: 'bearer';
-  bearerFormat: string;
-  description: string;
-}
-
-export interface OpenApiDocument {
-  openapi: '3.1.0';
-  info: { title: string; version: string; description: string };
-  servers: { url: string; description: string }[];
-  tags: { name: string; description: string }[];
-  security: SecurityRequirement[];
-  paths: Record<string, PathItem>;
-  components: {
-    schemas: Record<ComponentSchemaName, JsonSchema>;
-    responses: Record<string, Response>;
-    parameters: Record<string, Parameter>;
-    headers: Record<string, Header>;
-    securitySchemes: Record<string, SecurityScheme>;
-  };
-}
+import { componentRef, fieldErrorSchema, headerRef, jsonRequestBody, jsonResponse, objectSchema, problemResponse, problemSchema, serviceOpenApi, type CommonResponseName, type JsonSchema, type OpenApiDocument, type ProblemCode, type Reference, type RequiredKeys, type Response } from '@herald/runtime';
 
 // --- Bodies as TypeScript sees them once validated -------------------------------------------
 
@@ -159,16 +46,6 @@ export type EventTypeUpdateBody = Omit<EventTypeCreateBody, 'name'> & { [Field i
 
 // --- Component schemas -----------------------------------------------------------------------
 
-type RequiredKeys<T> = Extract<{ [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T], string>;
-
-/**
- * An object schema whose property names are exactly T's keys and whose `required` names only
- * T's required keys, so the schema and the type a validator returns are checked against each other.
- */
-function objectSchema<T>(schema: Omit<JsonSchema, 'type' | 'properties' | 'required'> & { properties: { [K in keyof T]-?: JsonSchema }; required: readonly RequiredKeys<T>[] }): JsonSchema {
-  return { type: 'object', ...schema };
-}
-
 export const componentSchemaNames = [
   'EventTypeName',
   'PrincipalId',
@@ -186,9 +63,7 @@ export const componentSchemaNames = [
 export type ComponentSchemaName = (typeof componentSchemaNames)[number];
 
 /** A `$ref` to a component schema, by a name the compiler knows. */
-export function schemaRef(name: ComponentSchemaName): JsonSchema {
-  return { $ref: `#/components/schemas/${name}` };
-}
+export const schemaRef = (name: ComponentSchemaName): JsonSchema => componentRef('schemas', name);
 
 // The codes of the error table in docs/publisher-api.md: every code a publisher problem can carry.
 const documentedProblemCodes = [
@@ -397,82 +272,38 @@ export const componentSchemas: Record<ComponentSchemaName, JsonSchema> = {
       },
     },
   },
-  FieldError: {
-    type: 'object',
-    required: ['path', 'message'],
-    properties: {
-      index: { type: 'integer', minimum: 0, description: '`invalid_event`: the event’s position in the batch.' },
-      path: { type: 'string', format: 'json-pointer', description: 'JSON pointer into the body (or into the event, with `index`).' },
-      message: { type: 'string' },
-    },
-  },
-  Problem: {
-    type: 'object',
-    description: 'RFC 9457 problem details with a stable `code`. (Open to extension members.)',
-    required: ['type', 'title', 'status', 'code'],
-    properties: {
-      type: { type: 'string', format: 'uri' },
-      title: { type: 'string' },
-      status: { type: 'integer', minimum: 400, maximum: 599 },
-      code: { enum: publisherProblemCodes },
-      detail: { type: 'string' },
-      instance: { type: 'string', format: 'uri-reference' },
-      errors: { type: 'array', items: schemaRef('FieldError'), description: '`invalid_request`, `provenance_not_allowed`, `invalid_event`: every problem found.' },
-      limit: { type: 'integer', description: '`payload_too_large`: the limit exceeded.' },
-      limitName: { enum: ['bodyBytes', 'batchEvents', 'eventBytes'], description: '`payload_too_large`: which limit.' },
-      checks: { type: 'object', additionalProperties: { type: 'string' }, description: '`not_ready`: each readiness check and its state.' },
-    },
-  },
+  FieldError: fieldErrorSchema({
+    pathDescription: 'JSON pointer into the body (or into the event, with `index`).',
+    properties: { index: { type: 'integer', minimum: 0, description: '`invalid_event`: the event’s position in the batch.' } },
+  }),
+  Problem: problemSchema({
+    codes: publisherProblemCodes,
+    errorsFor: ['invalid_request', 'provenance_not_allowed', 'invalid_event'],
+    limitNames: ['batchEvents', 'eventBytes'],
+  }),
 };
 
-// --- Responses, parameters, security ---------------------------------------------------------
+// --- Responses, parameters, the document -----------------------------------------------------
 
-const headerRef = (name: 'WWW-Authenticate' | 'Retry-After' | 'Location'): Reference => ({ $ref: `#/components/headers/${name}` });
-const responseRef = (name: SharedResponse): Reference => ({ $ref: `#/components/responses/${name}` });
-
-function problem(description: string, headers?: Response['headers']): Response {
-  return { description, ...(headers && { headers }), content: { [PROBLEM_CONTENT_TYPE]: { schema: schemaRef('Problem') } } };
-}
-
-function json(description: string, schema: JsonSchema, headers?: Response['headers']): Response {
-  return { description, ...(headers && { headers }), content: { 'application/json': { schema } } };
-}
-
-const sharedResponses = {
-  Unauthorized: problem('`unauthorized`: no, malformed, unknown or expired credential.', { 'WWW-Authenticate': headerRef('WWW-Authenticate') }),
-  NotFound: problem('`not_found`: no such event type.'),
-  UnsupportedMediaType: problem('`unsupported_media_type`: the body is not `application/json`.'),
-  Unavailable: problem('`kafka_unavailable`: Kafka did not answer in time, or `registry_unavailable`: the schema registry did not. Nothing was written; retry after `Retry-After`.', {
+const responses = {
+  NotFound: problemResponse('`not_found`: no such event type.'),
+  Unavailable: problemResponse('`kafka_unavailable`: Kafka did not answer in time, or `registry_unavailable`: the schema registry did not. Nothing was written; retry after `Retry-After`.', {
     'Retry-After': headerRef('Retry-After'),
   }),
-  Internal: problem('`internal`: an unexpected failure (logged).'),
 } satisfies Record<string, Response>;
-type SharedResponse = keyof typeof sharedResponses;
 
-const jsonBody = (description: string, schema: JsonSchema, examples: Record<string, Example>): RequestBody => ({
-  description,
-  required: true,
-  content: { 'application/json': { schema, examples } },
-});
+const responseRef = (name: CommonResponseName | keyof typeof responses): Reference => componentRef('responses', name);
 
-const unauthenticated: SecurityRequirement[] = [];
-
-export const publisherOpenApi: OpenApiDocument = {
-  openapi: '3.1.0',
-  info: {
-    title: 'Herald Publisher API',
-    version: '1.0.0',
-    description:
-      'Declare event types and publish events to them. Every `/v1` request carries `Authorization: Bearer <credential>`: an API key `hk_<keyId>_<secret>` or a JWT. ' +
-      'Errors are `application/problem+json` (RFC 9457) with a stable `code`.',
-  },
+export const publisherOpenApi: OpenApiDocument<ComponentSchemaName> = serviceOpenApi({
+  title: 'Herald Publisher API',
+  version: '1.0.0',
+  summary: 'Declare event types and publish events to them.',
   servers: [{ url: 'http://localhost:8080', description: 'local' }],
   tags: [
     { name: 'event-types', description: 'What events exist, their schemas, topics and who may write them.' },
     { name: 'events', description: 'Publishing.' },
-    { name: 'operations', description: 'Health, readiness, metrics and this document; no credential needed.' },
   ],
-  security: [{ apiKey: [] }, { jwt: [] }],
+  readinessSummary: 'Readiness: Kafka and the catalog answer',
   paths: {
     '/v1/event-types': {
       get: {
@@ -480,7 +311,7 @@ export const publisherOpenApi: OpenApiDocument = {
         summary: 'List event types',
         tags: ['event-types'],
         responses: {
-          '200': json('Every event type, sorted by name.', schemaRef('EventTypeList')),
+          '200': jsonResponse('Every event type, sorted by name.', schemaRef('EventTypeList')),
           '401': responseRef('Unauthorized'),
           '500': responseRef('Internal'),
         },
@@ -491,16 +322,16 @@ export const publisherOpenApi: OpenApiDocument = {
         description:
           'Registers the schema under `events.<name>-value` at the type’s compatibility level, creates `events.<name>` (and `state.<name>`), then records the type. The caller owns it.',
         tags: ['event-types'],
-        requestBody: jsonBody('The new type.', schemaRef('EventTypeCreate'), { ride: { value: eventTypeExample } }),
+        requestBody: jsonRequestBody('The new type.', schemaRef('EventTypeCreate'), { ride: { value: eventTypeExample } }),
         responses: {
-          '201': json('Created.', schemaRef('EventType'), { Location: headerRef('Location') }),
-          '400': problem('`malformed_json`, or `invalid_request`: the body does not match `EventTypeCreate` (see `errors`).'),
+          '201': jsonResponse('Created.', schemaRef('EventType'), { Location: headerRef('Location') }),
+          '400': problemResponse('`malformed_json`, or `invalid_request`: the body does not match `EventTypeCreate` (see `errors`).'),
           '401': responseRef('Unauthorized'),
-          '403': problem('`forbidden`: only an admin may name another owner.'),
-          '409': problem('`already_exists`: a type with this name exists, or `conflict`: a topic of its name exists with other settings.'),
-          '413': problem('`payload_too_large`: the body is over `limit` bytes.'),
+          '403': problemResponse('`forbidden`: only an admin may name another owner.'),
+          '409': problemResponse('`already_exists`: a type with this name exists, or `conflict`: a topic of its name exists with other settings.'),
+          '413': problemResponse('`payload_too_large`: the body is over `limit` bytes.'),
           '415': responseRef('UnsupportedMediaType'),
-          '422': problem('`invalid_schema`: `schema` is not a valid Avro schema.'),
+          '422': problemResponse('`invalid_schema`: `schema` is not a valid Avro schema.'),
           '500': responseRef('Internal'),
           '503': responseRef('Unavailable'),
         },
@@ -513,7 +344,7 @@ export const publisherOpenApi: OpenApiDocument = {
         summary: 'Get an event type',
         tags: ['event-types'],
         responses: {
-          '200': json('The type.', schemaRef('EventType')),
+          '200': jsonResponse('The type.', schemaRef('EventType')),
           '401': responseRef('Unauthorized'),
           '404': responseRef('NotFound'),
           '500': responseRef('Internal'),
@@ -524,21 +355,21 @@ export const publisherOpenApi: OpenApiDocument = {
         summary: 'Change an event type',
         description: 'Owner or admin. A new schema must pass the registry’s compatibility check at the type’s level.',
         tags: ['event-types'],
-        requestBody: jsonBody('The whole new declaration.', schemaRef('EventTypeUpdate'), {
+        requestBody: jsonRequestBody('The whole new declaration.', schemaRef('EventTypeUpdate'), {
           ride: { summary: 'A new description', value: { ...eventTypeExample, description: 'A rider requested a ride.' } },
         }),
         responses: {
-          '200': json('The changed type.', schemaRef('EventType')),
-          '400': problem('`malformed_json`, or `invalid_request`: the body does not match `EventTypeUpdate` (see `errors`).'),
+          '200': jsonResponse('The changed type.', schemaRef('EventType')),
+          '400': problemResponse('`malformed_json`, or `invalid_request`: the body does not match `EventTypeUpdate` (see `errors`).'),
           '401': responseRef('Unauthorized'),
-          '403': problem('`forbidden`: the caller is neither the owner nor an admin.'),
+          '403': problemResponse('`forbidden`: the caller is neither the owner nor an admin.'),
           '404': responseRef('NotFound'),
-          '409': problem(
+          '409': problemResponse(
             '`incompatible_schema`: the registry refuses the new schema (`detail` names the field); `immutable_field`: `mode`, `partitionKey` or `topic.partitions` changed; or `conflict`: a concurrent change, retry.',
           ),
-          '413': problem('`payload_too_large`: the body is over `limit` bytes.'),
+          '413': problemResponse('`payload_too_large`: the body is over `limit` bytes.'),
           '415': responseRef('UnsupportedMediaType'),
-          '422': problem('`invalid_schema`: `schema` is not a valid Avro schema.'),
+          '422': problemResponse('`invalid_schema`: `schema` is not a valid Avro schema.'),
           '500': responseRef('Internal'),
           '503': responseRef('Unavailable'),
         },
@@ -551,9 +382,9 @@ export const publisherOpenApi: OpenApiDocument = {
         responses: {
           '204': { description: 'Deleted.' },
           '401': responseRef('Unauthorized'),
-          '403': problem('`forbidden`: the caller is neither the owner nor an admin.'),
+          '403': problemResponse('`forbidden`: the caller is neither the owner nor an admin.'),
           '404': responseRef('NotFound'),
-          '409': problem('`conflict`: a concurrent change, retry.'),
+          '409': problemResponse('`conflict`: a concurrent change, retry.'),
           '500': responseRef('Internal'),
         },
       },
@@ -566,93 +397,34 @@ export const publisherOpenApi: OpenApiDocument = {
         description:
           'A batch holds 1..`maxBatchEvents` (default 500) events; it is validated whole and written all or nothing. An event whose `(source, id)` was written within the dedupe window is not written again.',
         tags: ['events'],
-        requestBody: jsonBody('One event, or an array of events.', schemaRef('PublishRequest'), {
+        requestBody: jsonRequestBody('One event, or an array of events.', schemaRef('PublishRequest'), {
           event: { summary: 'One event', value: publishEventExample },
           batch: { summary: 'A batch', value: [publishEventExample, { data: { rideId: 'r-2' }, partitionKey: 'r-2' }] },
         }),
         responses: {
-          '201': json('Written; `events` in request order.', schemaRef('PublishResult')),
-          '200': json('Every event was a duplicate: nothing new was written.', schemaRef('PublishResult')),
-          '400': problem(
+          '201': jsonResponse('Written; `events` in request order.', schemaRef('PublishResult')),
+          '200': jsonResponse('Every event was a duplicate: nothing new was written.', schemaRef('PublishResult')),
+          '400': problemResponse(
             '`malformed_json`; `invalid_request`: the body does not match `PublishRequest` (see `errors`); or `provenance_not_allowed`: the body sets an attribute Herald stamps (`errors` names each).',
           ),
           '401': responseRef('Unauthorized'),
-          '403': problem('`forbidden`: the caller is not a writer of the type.'),
+          '403': problemResponse('`forbidden`: the caller is not a writer of the type.'),
           '404': responseRef('NotFound'),
-          '413': problem('`payload_too_large`: the body, the batch or an event is over `limit` (`limitName`: `bodyBytes`, `batchEvents` or `eventBytes`).'),
+          '413': problemResponse('`payload_too_large`: the body, the batch or an event is over `limit` (`limitName`: `bodyBytes`, `batchEvents` or `eventBytes`).'),
           '415': responseRef('UnsupportedMediaType'),
-          '422': problem('`invalid_event`: data that does not match the type’s Avro schema, a missing partition key, or another invalid attribute (see `errors`, with `index`).'),
-          '429': problem('`rate_limited`: the caller’s rate limit.', { 'Retry-After': headerRef('Retry-After') }),
+          '422': problemResponse('`invalid_event`: data that does not match the type’s Avro schema, a missing partition key, or another invalid attribute (see `errors`, with `index`).'),
+          '429': problemResponse('`rate_limited`: the caller’s rate limit.', { 'Retry-After': headerRef('Retry-After') }),
           '500': responseRef('Internal'),
           '503': responseRef('Unavailable'),
         },
       },
     },
-    '/healthz': {
-      get: {
-        operationId: 'getHealth',
-        summary: 'Liveness',
-        tags: ['operations'],
-        security: unauthenticated,
-        responses: {
-          '200': json('The process is up.', { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } }),
-        },
-      },
-    },
-    '/readyz': {
-      get: {
-        operationId: 'getReadiness',
-        summary: 'Readiness: Kafka and the catalog answer',
-        tags: ['operations'],
-        security: unauthenticated,
-        responses: {
-          '200': json('Ready for traffic.', {
-            type: 'object',
-            required: ['status', 'checks'],
-            properties: { status: { const: 'ready' }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
-          }),
-          '503': problem('`not_ready`: a check failed, or the service is draining; `checks` says which.', { 'Retry-After': headerRef('Retry-After') }),
-        },
-      },
-    },
-    '/metrics': {
-      get: {
-        operationId: 'getMetrics',
-        summary: 'Prometheus metrics',
-        tags: ['operations'],
-        security: unauthenticated,
-        responses: {
-          '200': { description: 'The Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } },
-        },
-      },
-    },
-    '/openapi.json': {
-      get: {
-        operationId: 'getOpenApi',
-        summary: 'This document',
-        tags: ['operations'],
-        security: unauthenticated,
-        responses: {
-          '200': json('The OpenAPI 3.1 document of this API.', { type: 'object', required: ['openapi'], properties: { openapi: { type: 'string' } } }),
-        },
-      },
-    },
   },
-  components: {
-    schemas: componentSchemas,
-    responses: sharedResponses,
-    parameters: {
-      EventTypeName: { name: 'name', in: 'path', required: true, description: 'The event type.', schema: schemaRef('EventTypeName') },
-      EventTypeInPath: { name: 'type', in: 'path', required: true, description: 'The event type to publish to.', schema: schemaRef('EventTypeName') },
-    },
-    headers: {
-      'WWW-Authenticate': { description: '`Bearer`', required: true, schema: { type: 'string' } },
-      'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'integer', minimum: 0 } },
-      Location: { description: 'The new resource, `/v1/event-types/<name>`.', required: true, schema: { type: 'string', format: 'uri-reference' } },
-    },
-    securitySchemes: {
-      apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'hk_<keyId>_<secret>', description: 'A Herald API key: keyId `[a-z0-9-]{1,64}`, secret 43 characters of base64url.' },
-      jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT, verified against the configured JWKS URL or static keys.' },
-    },
+  schemas: componentSchemas,
+  responses,
+  parameters: {
+    EventTypeName: { name: 'name', in: 'path', required: true, description: 'The event type.', schema: schemaRef('EventTypeName') },
+    EventTypeInPath: { name: 'type', in: 'path', required: true, description: 'The event type to publish to.', schema: schemaRef('EventTypeName') },
   },
-};
+  locationDescription: 'The new resource, `/v1/event-types/<name>`.',
+});
