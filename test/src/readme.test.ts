@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { describeConfig, sharedConfigSpec } from '@herald/runtime';
 import { publisherConfigSpec } from '@herald/publisher';
+import { routerConfigSpec } from '@herald/router';
 import { registryConfigSpec } from '@herald/schema-registry';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const rows = new Map(
   [...readme.matchAll(/^\| `(HERALD_[A-Z0-9_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim().replace(/^`|`$/g, '')]),
 );
-const settings = [...describeConfig(sharedConfigSpec), ...describeConfig(registryConfigSpec), ...describeConfig(publisherConfigSpec)];
+const settings = [...describeConfig(sharedConfigSpec), ...describeConfig(registryConfigSpec), ...describeConfig(publisherConfigSpec), ...describeConfig(routerConfigSpec)];
 
 test('every setting is documented in the README with its default', () => {
   for (const s of settings) {

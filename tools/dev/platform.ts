@@ -22,10 +22,12 @@ interface ServiceSpec {
 
 const registryUrl = process.env.HERALD_REGISTRY_URL ?? 'http://localhost:8081';
 const publisherUrl = 'http://localhost:8080';
+const routerUrl = 'http://localhost:8082';
 /** Started in this order; each must be ready before the next starts. */
 const services: ServiceSpec[] = [
   { name: 'schema-registry', entry: 'services/schema-registry/src/main.ts', url: registryUrl },
   { name: 'publisher', entry: 'services/publisher/src/main.ts', url: publisherUrl },
+  { name: 'router', entry: 'services/router/src/main.ts', url: routerUrl },
 ];
 
 interface DevSecrets {
@@ -48,12 +50,18 @@ function devSecrets(): DevSecrets {
       apiKeys: {
         'rides-service': generateApiKey('rides-service', { source: 'https://rides.acme.example/dispatch' }),
         'payments-service': generateApiKey('payments-service', { source: 'https://payments.acme.example' }),
+        billing: generateApiKey('billing'),
       },
     };
     mkdirSync(heraldHome(), { recursive: true });
     writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   const secrets = JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  // A reader of the example types, to create subscriptions with (added to secrets made before the router).
+  if (!secrets.apiKeys.billing) {
+    secrets.apiKeys.billing = generateApiKey('billing');
+    writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  }
   return { ...secrets, adminKey: process.env.HERALD_ADMIN_KEY ?? secrets.adminKey };
 }
 

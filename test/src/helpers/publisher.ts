@@ -19,13 +19,62 @@ export const principals = {
 
 export type PrincipalName = keyof typeof principals | 'admin';
 
+/** API keys, the admin key and signing keys, shared by the services a test starts. */
+export interface TestSecrets {
+  tokens: Record<PrincipalName, string>;
+  /** The environment that makes a service know them. */
+  env: Record<string, string>;
+  keyring: Keyring;
+}
+
+export function createTestSecrets(): TestSecrets {
+  const keys = Object.fromEntries(Object.entries(principals).map(([name, p]) => [name, generateApiKey(p.id, 'source' in p ? { source: p.source } : {})]));
+  const adminKey = generateAdminKey();
+  const signingKeys = { k1: randomBytes(32).toString('base64') };
+  return {
+    tokens: { ...Object.fromEntries(Object.entries(keys).map(([name, k]) => [name, k.token])), admin: adminKey } as Record<PrincipalName, string>,
+    env: {
+      HERALD_SIGNING_KEYS: JSON.stringify(signingKeys),
+      HERALD_API_KEYS: JSON.stringify(Object.values(keys).map((k) => k.entry)),
+      HERALD_ADMIN_KEY: adminKey,
+    },
+    keyring: new Keyring({ currentKeyId: 'k1', keys: signingKeys }),
+  };
+}
+
+export type ApiCall = <T = unknown>(
+  as: PrincipalName | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; headers: Headers; body: T }>;
+
+/** A small HTTP client for a service's API, calling as one of the test principals. */
+export function apiClient(url: string, tokens: Record<PrincipalName, string>): ApiCall {
+  return async (as, method, path, body, headers = {}) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as never };
+  };
+}
+
 export interface TestPublisher {
   url: string;
   running: RunningPublisher;
   keyring: Keyring;
   tokens: Record<PrincipalName, string>;
+  secrets: TestSecrets;
   eventTypesTopic: string;
-  call<T = unknown>(as: PrincipalName | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: T }>;
+  call: ApiCall;
 }
 
 export interface StartTestPublisherOptions {
@@ -34,12 +83,12 @@ export interface StartTestPublisherOptions {
   brokers?: string[];
   /** Extra HERALD_* settings. */
   env?: Record<string, string>;
+  /** Default: new ones. */
+  secrets?: TestSecrets;
 }
 
 export async function startTestPublisher(t: TestContext, options: StartTestPublisherOptions): Promise<TestPublisher> {
-  const keys = Object.fromEntries(Object.entries(principals).map(([name, p]) => [name, generateApiKey(p.id, 'source' in p ? { source: p.source } : {})]));
-  const adminKey = generateAdminKey();
-  const signingKeys = { k1: randomBytes(32).toString('base64') };
+  const secrets = options.secrets ?? createTestSecrets();
   const eventTypesTopic = uniqueName('_herald.event-types');
   const config = loadPublisherConfig({
     HERALD_KAFKA_BROKERS: (options.brokers ?? (await kafkaBrokers())).join(','),
@@ -48,35 +97,21 @@ export async function startTestPublisher(t: TestContext, options: StartTestPubli
     HERALD_PUBLISHER_PORT: '0',
     HERALD_PUBLISHER_HOST: '127.0.0.1',
     HERALD_PUBLISHER_TOPIC_REPLICATION_FACTOR: '1',
-    HERALD_SIGNING_KEYS: JSON.stringify(signingKeys),
-    HERALD_API_KEYS: JSON.stringify(Object.values(keys).map((k) => k.entry)),
-    HERALD_ADMIN_KEY: adminKey,
+    ...secrets.env,
     HERALD_LOG_LEVEL: process.env.HERALD_TEST_LOG ? 'debug' : 'silent',
     ...options.env,
   });
   const running = await startPublisher({ config, logger: createLogger({ service: 'publisher', level: config.logLevel }) });
   cleanup(t, () => running.close());
   if (!options.brokers) deleteTopicAfter(t, eventTypesTopic);
-  const tokens = { ...Object.fromEntries(Object.entries(keys).map(([name, k]) => [name, k.token])), admin: adminKey } as Record<PrincipalName, string>;
   return {
     url: running.url,
     running,
-    keyring: new Keyring({ currentKeyId: 'k1', keys: signingKeys }),
-    tokens,
+    keyring: secrets.keyring,
+    tokens: secrets.tokens,
+    secrets,
     eventTypesTopic,
-    async call(as, method, path, body, headers = {}) {
-      const res = await fetch(`${running.url}${path}`, {
-        method,
-        headers: {
-          ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as never };
-    },
+    call: apiClient(running.url, secrets.tokens),
   };
 }
 
