@@ -89,3 +89,13 @@ test('kafkajs carries the patch that stops a partly failed send from writing twi
   const source = readFileSync(join(root, 'src', 'producer', 'sendMessages.js'), 'utf8');
   assert.match(source, /Promise\.allSettled\(requests\)/, 'run npm install (its postinstall applies patches/ with patch-package)');
 });
+
+test('kafkajs encodes a record header in a buffer of its size, not 512 zeroed bytes, and the bytes are those of the protocol (patches/kafkajs+2.2.4.patch)', async () => {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const Header = require('kafkajs/src/protocol/recordBatch/header/v0') as (h: { key: string; value: Buffer | string }) => { buf: Buffer; buffer: Buffer };
+  const encoded = Header({ key: 'ce_type', value: Buffer.from('com.acme.rides.ride.requested') });
+  assert.ok(encoded.buf.length < 128, `the header encoder allocated ${encoded.buf.length} bytes`);
+  // varint(7) · "ce_type" · varint(29) · value (zigzag varints: 7 → 14, 29 → 58)
+  assert.deepEqual(encoded.buffer, Buffer.concat([Buffer.from([14]), Buffer.from('ce_type'), Buffer.from([58]), Buffer.from('com.acme.rides.ride.requested')]));
+});

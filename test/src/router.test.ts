@@ -164,3 +164,20 @@ test('a forged event lands in quarantine and reaches no subscription', async (t)
   assert.equal(quarantined[0]!.headers['herald-error-code'], 'bad_signature');
   assert.equal(quarantined[0]!.headers['herald-origin-topic'], type.topic);
 });
+
+test('a backlog larger than a record batch is routed with the default fetch size (regression: MESSAGE_TOO_LARGE stalled the partition)', async (t) => {
+  const registry = await startRegistry(t);
+  const publisher = await startTestPublisher(t, { registryUrl: registry.url });
+  const first = await startTestRouter(t, { publisher, registryUrl: registry.url });
+  const kafka = await testKafka();
+  const type = await declareRideType(t, publisher, { topic: { partitions: 1 } });
+  const sub = await subscribe(t, first, { eventTypes: [type.name] });
+  await first.running.close();
+  // About 2.5 MB behind, all in one input partition and so in one destination partition.
+  const note = 'x'.repeat(700);
+  const ids = await publishRides(publisher, type.name, Array.from({ length: 3000 }, (_, i) => ({ data: { ...ride(`r-${i % 7}`, i), note } })), 200);
+  await startTestRouter(t, { publisher, registryUrl: registry.url, subscriptionsTopic: first.subscriptionsTopic, groupId: first.groupId, quarantineTopic: first.quarantineTopic });
+  const got = await readSettled(t, kafka, sub.topic, { atLeast: ids.length, timeoutMs: 60_000 });
+  assertExactlyOnce(got, ids, 'backlog');
+  assertPerKeyOrder(got, ids, 'backlog');
+});

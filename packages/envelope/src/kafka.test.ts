@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EnvelopeError, type EnvelopeProblem } from './errors.js';
-import { fromKafkaMessage, toKafkaMessage } from './kafka.js';
+import { fromKafkaMessage, readVerifiedAttributes, toKafkaMessage } from './kafka.js';
 import type { KafkaHeaders, KafkaRecord } from './record.js';
 import { fullEvent, minimalEvent, oldKeyring } from './test-fixtures.js';
 
@@ -139,4 +139,14 @@ describe('fromKafkaMessage', () => {
     const { 'content-type': _, ...headers } = toKafkaMessage(fullEvent(), oldKeyring()).headers;
     assert.deepEqual(problemsOf({ key: 'ride-42', value: Buffer.alloc(1), headers }), [{ attribute: 'datacontenttype', reason: 'is required' }]);
   });
+});
+
+test('readVerifiedAttributes reads the attributes of a consumed record as fromKafkaMessage does, transport headers aside', () => {
+  for (const event of [fullEvent(), minimalEvent()]) {
+    const consumed = asConsumed(toKafkaMessage(event, oldKeyring()));
+    consumed.headers = { ...consumed.headers, 'herald-subscription': Buffer.from('billing') };
+    const { data, ...attributes } = fromKafkaMessage(consumed).event;
+    assert.ok(data.length > 0);
+    assert.deepEqual({ ...readVerifiedAttributes(consumed) }, { ...attributes });
+  }
 });

@@ -1,7 +1,7 @@
 // A Herald event as a Kafka record in CloudEvents binary content mode: the partition key is
 // the record key, the data is the value, `datacontenttype` is the `content-type` header and
 // every other attribute a `ce_<name>` header (CloudEvents Kafka protocol binding, 3.1 and 3.2).
-import { ATTRIBUTE_NAMES, assertValidEvent, validateEvent, type HeraldEvent } from './event.js';
+import { ATTRIBUTE_NAMES, assertValidEvent, validateEvent, type HeraldAttributes, type HeraldEvent } from './event.js';
 import { EnvelopeError, type EnvelopeProblem } from './errors.js';
 import type { Keyring } from './keyring.js';
 import { ATTRIBUTE_HEADER_PREFIX, CONTENT_TYPE_HEADER, headerValues, isCloudEventsHeader, toBytes, type KafkaHeaders, type KafkaRecord } from './record.js';
@@ -103,4 +103,25 @@ export function fromKafkaMessage(record: KafkaRecord): ReceivedEvent {
   if (problems.length > 0) throw new EnvelopeError('invalid_message', 'invalid Herald record', { problems });
   // validateEvent found nothing wrong, so the fields are a HeraldEvent.
   return { event: { ...fields } as unknown as HeraldEvent, transportHeaders };
+}
+
+/**
+ * The attributes of a record whose signature has just verified (`verifyMessage`), read as they
+ * are: the CloudEvents headers as UTF-8 strings, without the validation `fromKafkaMessage` does.
+ * The signature covers every one of those headers, and the publisher validated them before it
+ * signed, so checking them again on every consumed record buys nothing. Never use it on a
+ * record whose signature was not checked.
+ */
+export function readVerifiedAttributes(record: KafkaRecord): HeraldAttributes {
+  const fields: Record<string, string> = {};
+  const headers = record.headers ?? {};
+  for (const name in headers) {
+    const raw = headers[name];
+    if (raw === undefined) continue;
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value === undefined) continue;
+    if (name === CONTENT_TYPE_HEADER) fields.datacontenttype = value.toString();
+    else if (name.startsWith(ATTRIBUTE_HEADER_PREFIX)) fields[name.slice(ATTRIBUTE_HEADER_PREFIX.length)] = value.toString();
+  }
+  return fields as unknown as HeraldAttributes;
 }

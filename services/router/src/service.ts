@@ -85,19 +85,23 @@ export async function startRouter(options: StartRouterOptions): Promise<RunningR
     onRejected: (code) => routerMetrics.rejected(code),
   });
   const server = await listen(service.app, { port: config.port, host: config.host });
+  let closing: Promise<void> | undefined;
   logger.info('router listening', { url: server.url, subscriptions: subscriptions.list().length, groupId: config.groupId });
   return {
     url: server.url,
     port: server.port,
     subscriptions,
-    async close() {
-      service.setDraining();
-      await server.close();
-      // Stopping the consumer lets the batch in flight finish and commit: nothing is routed twice.
-      await router.stop();
-      await Promise.all([eventTypes.stop(), subscriptions.stop()]);
-      await admin.disconnect();
-      await kafkaReadiness.close();
+    close() {
+      closing ??= (async () => {
+        service.setDraining();
+        await server.close();
+        // Stopping the consumer lets the batch in flight finish and commit: nothing is routed twice.
+        await router.stop();
+        await Promise.all([eventTypes.stop(), subscriptions.stop()]);
+        await admin.disconnect();
+        await kafkaReadiness.close();
+      })();
+      return closing;
     },
   };
 }

@@ -33,8 +33,13 @@ export interface EventRouterOptions {
   replicationFactor?: number;
 }
 
-/** A transaction carries at most this much output, so one fetched batch may take several. */
-const MAX_TRANSACTION_BYTES = 4 * 1_048_576;
+/**
+ * A transaction carries at most this much output, so one fetched batch may take several. The
+ * records of one input partition mostly go to one partition of each destination, in one record
+ * batch, which Kafka refuses above the topic's max.message.bytes (1 MB by default): stay well
+ * under it.
+ */
+const MAX_TRANSACTION_BYTES = 512 * 1024;
 const MAX_TRANSACTION_RECORDS = 5000;
 const EVENT_TOPIC_PREFIX = 'events.';
 
@@ -309,7 +314,8 @@ export class EventRouter {
     const matched: Subscription[] = [...routes.always];
     if (routes.attributes) for (const id of routes.attributes.match(attributesView(attributes))) matched.push(table.subscriptions.get(id)!);
     if (routes.data) {
-      const candidates = routes.dataSubscriptions.filter((s) => !route.blocked.has(s.name));
+      // Per record: no work proportional to the number of subscriptions unless some are held back.
+      const candidates = route.blocked.size === 0 ? routes.dataSubscriptions : routes.dataSubscriptions.filter((s) => !route.blocked.has(s.name));
       if (candidates.length > 0) {
         const decoded = await this.decodeWithRetry(attributes, data, candidates, heartbeat);
         if (decoded.ok) {
@@ -342,12 +348,13 @@ export class EventRouter {
     subscriptions: readonly Subscription[],
     heartbeat: () => Promise<void>,
   ): Promise<{ ok: true; data: unknown } | { ok: false; failure: RoutingFailure; attempts: number }> {
-    const patient = subscriptions.reduce((a, b) => (b.failure.retry.maxAttempts > a.failure.retry.maxAttempts ? b : a));
+    let patient: Subscription | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
         return { ok: true, data: await decodeData(this.options.codec, attributes, data) };
       } catch (error) {
         const failure = error as RoutingFailure;
+        patient ??= subscriptions.reduce((a, b) => (b.failure.retry.maxAttempts > a.failure.retry.maxAttempts ? b : a));
         if (!failure.retriable || attempt >= patient.failure.retry.maxAttempts || !this.running) return { ok: false, failure, attempts: attempt };
         for (const s of subscriptions) if (attempt < s.failure.retry.maxAttempts) this.options.metrics.retried(s.name);
         await sleep(backoffMs(patient.failure.retry, attempt));
