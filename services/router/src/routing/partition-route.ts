@@ -94,15 +94,17 @@ export class PartitionRoute {
       transactionTimeout: 60_000,
       retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 2000 },
     });
-    await producer.connect();
+    let committed: Awaited<ReturnType<Admin['fetchOffsets']>>[number] | undefined;
     try {
+      await producer.connect();
       // kafkajs registers the transactional id at the first transaction: this is the fence.
       await (await producer.transaction()).abort();
+      // Read after the fence: every transaction of the previous owner is complete by now.
+      [committed] = await this.options.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.topic] });
     } catch (error) {
       await producer.disconnect().catch(() => undefined);
       throw error;
     }
-    const [committed] = await this.options.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.topic] });
     const mine = committed?.partitions.find((p) => p.partition === this.partition);
     const offset = mine ? BigInt(mine.offset) : -1n;
     this.next = offset >= 0n ? offset : undefined;
