@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { verifyMessage } from '@herald/envelope';
-import { testKafka } from './helpers/kafka.js';
+import { deleteTopicAfter, testKafka } from './helpers/kafka.js';
 import { declareRideType, startTestPublisher } from './helpers/publisher.js';
 import { startRegistry } from './helpers/registry.js';
 import { startTestRouter } from './helpers/router.js';
@@ -180,4 +180,19 @@ test('a backlog larger than a record batch is routed with the default fetch size
   const got = await readSettled(t, kafka, sub.topic, { atLeast: ids.length, timeoutMs: 60_000 });
   assertExactlyOnce(got, ids, 'backlog');
   assertPerKeyOrder(got, ids, 'backlog');
+});
+
+test('a state type\'s latest-state topic receives every event once, in per-key order, so compaction keeps the newest state per key', async (t) => {
+  const { publisher, kafka } = await setup(t);
+  const type = await declareRideType(t, publisher, { topic: { partitions: 3, latestState: true } });
+  const stateTopic = `state.${type.name}`;
+  deleteTopicAfter(t, stateTopic);
+  const events = Array.from({ length: 200 }, (_, i) => ({ data: ride(`r-${i % 10}`, i) }));
+  const ids = await publishRides(publisher, type.name, events);
+  const got = await readSettled(t, kafka, stateTopic, { atLeast: ids.length });
+  assertExactlyOnce(got, ids, 'latest state');
+  assertPerKeyOrder(got, ids, 'latest state');
+  // The last record of each key (what compaction keeps) is that key's newest event.
+  const lastByKey = new Map(got.map((r) => [r.key, r.id]));
+  for (let k = 0; k < 10; k++) assert.equal(lastByKey.get(`r-${k}`), ids[190 + k]);
 });

@@ -102,7 +102,10 @@ export class EventRouter {
       this.options.subscriptions.onChange(() => {
         this.tableDirty = true;
       }),
-      this.options.eventTypes.onChange(() => this.scheduleRestart()),
+      this.options.eventTypes.onChange(() => {
+        this.tableDirty = true;
+        this.scheduleRestart();
+      }),
     );
     await this.restartConsumer();
     this.options.metrics.watch({
@@ -116,7 +119,7 @@ export class EventRouter {
   table(): RouteTable {
     if (this.tableDirty || !this.routeTable) {
       this.tableDirty = false;
-      this.routeTable = new RouteTable(this.options.subscriptions.list());
+      this.routeTable = new RouteTable(this.options.subscriptions.list(), this.options.eventTypes.list());
       for (const { name, reason } of this.routeTable.invalid) this.options.logger.error('subscription not routed: its pattern is invalid', { subscription: name, reason });
     }
     return this.routeTable;
@@ -311,6 +314,7 @@ export class EventRouter {
     const table = this.table();
     const routes = table.routesOf(attributes.type);
     if (!routes) return;
+    if (routes.latestStateTopic !== undefined) outputs.add(routes.latestStateTopic, forwarded(message, origin, undefined));
     const matched: Subscription[] = [...routes.always];
     if (routes.attributes) for (const id of routes.attributes.match(attributesView(attributes))) matched.push(table.subscriptions.get(id)!);
     if (routes.data) {

@@ -60,3 +60,10 @@ test('a subscription with an invalid pattern is left out, and the others are rou
   assert.deepEqual(table.routesOf(A)!.attributes!.match({ subject: 'rides/1' }), ['fine']);
   assert.equal(table.subscriptions.has('broken'), false);
 });
+
+test('a state type with a latest-state topic is routed there even without subscriptions', () => {
+  const table = new RouteTable([subscription('all', [A])], [{ name: A }, { name: B, latestStateTopicName: `state.${B}` }]);
+  assert.equal(table.routesOf(A)!.latestStateTopic, undefined);
+  assert.equal(table.routesOf(B)!.latestStateTopic, `state.${B}`);
+  assert.equal(table.routesOf(B)!.always.length, 0);
+});

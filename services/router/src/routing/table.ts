@@ -12,6 +12,17 @@ export interface TypeRoutes {
   data: CompiledPatterns | undefined;
   /** The subscriptions `data` matches for: the ones that fail when the data cannot be decoded. */
   dataSubscriptions: readonly Subscription[];
+  /**
+   * State types with a latest-state topic: every event of the type is written there too, in the
+   * same transactions, so the compacted topic ends with the newest state per key.
+   */
+  latestStateTopic: string | undefined;
+}
+
+/** What the table needs of an event type. */
+export interface RoutedType {
+  name: string;
+  latestStateTopicName?: string;
 }
 
 export class RouteTable {
@@ -23,7 +34,7 @@ export class RouteTable {
    */
   readonly invalid: ReadonlyArray<{ name: string; reason: string }>;
 
-  constructor(subscriptions: Iterable<Subscription>) {
+  constructor(subscriptions: Iterable<Subscription>, eventTypes: Iterable<RoutedType> = []) {
     const all = new Map<string, Subscription>();
     const grouped = new Map<string, Subscription[]>();
     const invalid: Array<{ name: string; reason: string }> = [];
@@ -42,6 +53,12 @@ export class RouteTable {
     }
     this.subscriptions = all;
     this.invalid = invalid;
+    const stateTopics = new Map<string, string>();
+    for (const t of eventTypes) {
+      if (t.latestStateTopicName === undefined) continue;
+      stateTopics.set(t.name, t.latestStateTopicName);
+      if (!grouped.has(t.name)) grouped.set(t.name, []);
+    }
     for (const [type, subs] of grouped) {
       const always = subs.filter((s) => s.pattern === undefined);
       const withData = subs.filter((s) => s.pattern !== undefined && referencesField(s.pattern as Pattern, 'data'));
@@ -51,6 +68,7 @@ export class RouteTable {
         attributes: attributesOnly.length > 0 ? compile(attributesOnly.map((s) => ({ id: s.name, pattern: s.pattern as Pattern }))) : undefined,
         data: withData.length > 0 ? compile(withData.map((s) => ({ id: s.name, pattern: s.pattern as Pattern }))) : undefined,
         dataSubscriptions: withData,
+        latestStateTopic: stateTopics.get(type),
       });
     }
   }
@@ -59,7 +77,7 @@ export class RouteTable {
     return this.byType.get(type);
   }
 
-  /** The event types some subscription reads. */
+  /** The event types some subscription reads, or that keep a latest-state topic. */
   get eventTypes(): string[] {
     return [...this.byType.keys()];
   }
