@@ -3,14 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { generateApiKey } from '@herald/auth';
 import { Keyring } from '@herald/envelope';
-import { LocalKafka } from '@herald/local-kafka';
 import { Kafka, logLevel } from 'kafkajs';
+import { log, loopback, startBenchBroker } from '../lib/bench-broker.js';
 import { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from '../lib/service-process.js';
 import type { Teardown } from '../lib/teardown.js';
 import { PublishClient } from './drivers.js';
 import { eventTypeName, payloadSchema } from './workload.js';
 
-export const benchKafkaSpec = { name: 'bench', nodes: [{ nodeId: 1, port: 39292, controllerPort: 39293 }], heapMb: 1024 };
 
 export const writer = { id: 'bench-writer', source: 'https://bench.herald.example/load' };
 
@@ -36,29 +35,10 @@ export interface BenchPlatform {
   publishedRecordBytes(): Promise<number>;
 }
 
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-/** The service's URL on the loopback address it listens on (its log says localhost). */
-function loopback(url: unknown): string {
-  return String(url).replace('//localhost:', '//127.0.0.1:');
-}
 
 export async function startPlatform(teardown: Teardown, options: PlatformOptions): Promise<BenchPlatform> {
-  const broker = new LocalKafka(benchKafkaSpec);
-  teardown.add('Kafka (bench)', () => broker.wipe());
-  await broker.start({ fresh: true });
-  const brokerPid = broker.status()[0]?.pid;
-  if (!brokerPid) throw new Error('the bench broker is not running after start');
-  const brokers = broker.brokers;
-
-  log('starting the schema registry and the publisher (built bundles)');
-  const registry = startServiceProcess(teardown, 'schema-registry', {
-    HERALD_KAFKA_BROKERS: brokers.join(','),
-    HERALD_SCHEMA_REGISTRY_PORT: '0',
-    HERALD_SCHEMA_REGISTRY_HOST: '127.0.0.1',
-    HERALD_SCHEMA_REGISTRY_TOPIC_REPLICATION_FACTOR: '1',
-  });
-  const registryUrl = loopback((await registry.waitForLog((l) => l.msg === 'schema registry listening')).url);
+  const { brokers, brokerPid, registryUrl } = await startBenchBroker(teardown);
 
   const key = generateApiKey(writer.id, { source: writer.source });
   const signingKeys = { k1: randomBytes(32).toString('base64') };
@@ -76,6 +56,7 @@ export async function startPlatform(teardown: Teardown, options: PlatformOptions
     HERALD_PUBLISHER_RATE_BURST: '100000000',
     ...options.publisherEnv,
   };
+  log('starting the publisher (built bundle)');
   const publisher = startServiceProcess(teardown, 'publisher', publisherEnv, options.publisherProcess);
   const publisherUrl = loopback((await publisher.waitForLog((l) => l.msg === 'publisher listening')).url);
 

@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { generateAdminKey } from '@herald/auth';
 import { subjectOf, topicNameOf, type EventType, type Subscription } from '@herald/catalog';
 import { Keyring } from '@herald/envelope';
-import { LocalKafka } from '@herald/local-kafka';
 import { RegistryClient, SchemaCodec } from '@herald/schemas';
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
-import { benchKafkaSpec } from '../publish/platform.js';
+import { startBenchBroker } from '../lib/bench-broker.js';
 import { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from '../lib/service-process.js';
 import type { Teardown } from '../lib/teardown.js';
 import { recordBytes, rideOf, rideRecord, rideSchema, rideTypeName, writer } from './workload.js';
@@ -38,29 +37,10 @@ export interface RoutePlatform {
   createTopic(topic: string, partitions: number, configs?: Record<string, string>): Promise<void>;
 }
 
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-/** The service's URL on the loopback address it listens on (its log says localhost). */
-export function loopback(url: unknown): string {
-  return String(url).replace('//localhost:', '//127.0.0.1:');
-}
 
 export async function startPlatform(teardown: Teardown): Promise<RoutePlatform> {
-  const broker = new LocalKafka(benchKafkaSpec);
-  teardown.add('Kafka (bench)', () => broker.wipe());
-  await broker.start({ fresh: true });
-  const brokerPid = broker.status()[0]?.pid;
-  if (!brokerPid) throw new Error('the bench broker is not running after start');
-  const brokers = broker.brokers;
-
-  log('starting the schema registry (built bundle)');
-  const registry = startServiceProcess(teardown, 'schema-registry', {
-    HERALD_KAFKA_BROKERS: brokers.join(','),
-    HERALD_SCHEMA_REGISTRY_PORT: '0',
-    HERALD_SCHEMA_REGISTRY_HOST: '127.0.0.1',
-    HERALD_SCHEMA_REGISTRY_TOPIC_REPLICATION_FACTOR: '1',
-  });
-  const registryUrl = loopback((await registry.waitForLog((l) => l.msg === 'schema registry listening')).url);
+  const { brokers, brokerPid, registry, registryUrl } = await startBenchBroker(teardown);
 
   // Quiet: a failure surfaces as an error of the step that met it.
   const kafka = new Kafka({ clientId: 'herald-bench', brokers, logLevel: logLevel.NOTHING });
