@@ -6,26 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import type { Admin } from 'kafkajs';
 import { Keyring, toKafkaMessage } from '@herald/envelope';
-import { DEFAULT_RETRY_POLICY } from '@herald/catalog';
+import { DEFAULT_RETRY_POLICY, type Subscription } from '@herald/catalog';
 import { consumeN, deleteTopicAfter, testKafka, uniqueName } from './helpers/kafka.js';
 import { declareRideType, principals, startTestPublisher } from './helpers/publisher.js';
 import { startRegistry } from './helpers/registry.js';
 import { startTestRouter } from './helpers/router.js';
 import { eventOf, poisonOf, produceRaw, publishRides, ride } from './helpers/routing.js';
 
-interface Subscription {
-  name: string;
-  description: string;
-  owner: string;
-  eventTypes: string[];
-  pattern?: Record<string, unknown>;
-  destination: { topic: string; deadLetterTopic: string };
-  ordering: string;
-  failure: { retry: Record<string, number>; then: string };
-  revision: number;
-  createdAt: string;
-  updatedAt: string;
-}
 interface Problem {
   code: string;
   detail?: string;

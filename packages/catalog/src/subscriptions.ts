@@ -30,9 +30,4 @@ export class SubscriptionCatalog extends NamedLog<Subscription> {
       ...(options.replicationFactor !== undefined ? { replicationFactor: options.replicationFactor } : {}),
     });
   }
-
-  /** The subscriptions that read an event type. */
-  readersOf(eventType: string): Subscription[] {
-    return this.list().filter((s) => s.eventTypes.includes(eventType));
-  }
 }

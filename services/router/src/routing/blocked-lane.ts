@@ -8,11 +8,14 @@
 // under the partition's lock, so its deliveries and its position commit together and never
 // race the main loop. The failing event is retried for as long as the policy stays `block`;
 // an operator who changes the policy (to dead-letter or discard) releases it.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { backoffMs, type Subscription } from '@herald/catalog';
 import { evaluate, referencesField, type Pattern } from '@herald/patterns';
+import type { Keyring } from '@herald/envelope';
 import type { Logger } from '@herald/runtime';
-import { attributesView, fullView, inspectRecord } from '../event-view.js';
+import type { SchemaCodec } from '@herald/schemas';
+import { attributesView, decodeData, fullView, inspectRecord } from '../event-view.js';
 import { RoutingFailure } from '../errors.js';
 import { forwarded, type OutputMessage } from './headers.js';
 import { FencedError, type PartitionRoute } from './partition-route.js';
@@ -21,6 +24,8 @@ import type { EventRouter } from './router.js';
 export interface BlockedLaneOptions {
   router: EventRouter;
   kafka: Kafka;
+  keyring: Keyring;
+  codec: SchemaCodec;
   logger: Logger;
   groupId: string;
   route: PartitionRoute;
@@ -29,7 +34,6 @@ export interface BlockedLaneOptions {
   onStop: () => void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class BlockedLane {
   readonly route: PartitionRoute;
@@ -133,16 +137,22 @@ export class BlockedLane {
   }
 
   private async evaluate(s: Subscription, message: KafkaMessage): Promise<'matched' | 'skipped' | RoutingFailure> {
-    const inspection = inspectRecord(message, this.options.router.keyring);
+    const inspection = inspectRecord(message, this.options.keyring);
     if (!inspection.ok) return 'skipped'; // The main loop quarantined it.
     const { attributes, data } = inspection;
     if (!s.eventTypes.includes(attributes.type)) return 'skipped';
     if (s.pattern === undefined) return 'matched';
     const pattern = s.pattern as Pattern;
     if (!referencesField(pattern, 'data')) return evaluate(pattern, attributesView(attributes)) ? 'matched' : 'skipped';
-    const decoded = await this.options.router.decodeWithRetry(attributes, data, [{ ...s, failure: { ...s.failure, retry: { ...s.failure.retry, maxAttempts: 1 } } }], async () => {});
-    if (!decoded.ok) return decoded.failure;
-    return evaluate(pattern, fullView(attributes, decoded.data)) ? 'matched' : 'skipped';
+    // One attempt: `deliver` retries, with the subscription's backoff, for as long as it blocks.
+    let decoded: unknown;
+    try {
+      decoded = await decodeData(this.options.codec, attributes, data);
+    } catch (error) {
+      if (error instanceof RoutingFailure) return error;
+      throw error;
+    }
+    return evaluate(pattern, fullView(attributes, decoded)) ? 'matched' : 'skipped';
   }
 
   /** Commits the lane's progress (and its output) with the partition's producer, under its lock. */

@@ -11,6 +11,7 @@
 //
 // The committed offset's metadata holds the held-back subscriptions ({"blocked": {name:
 // offset}}), so they travel with the offset, in the same transaction, to the next owner.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka, Producer, TopicMessages } from 'kafkajs';
 import { isFenced } from '@herald/kafka';
 import type { Logger } from '@herald/runtime';
@@ -43,7 +44,6 @@ class Mutex {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class PartitionRoute {
   readonly topic: string;

@@ -3,6 +3,7 @@
 // failures to dead-letter or quarantine topics) and commit the consumed offset together, so a
 // read_committed consumer of a subscription topic sees each event once, whatever crashes.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { backoffMs, topicNameOf, type EventTypeCatalog, type Subscription, type SubscriptionCatalog } from '@herald/catalog';
 import type { Keyring } from '@herald/envelope';
@@ -43,7 +44,6 @@ const MAX_TRANSACTION_BYTES = 512 * 1024;
 const MAX_TRANSACTION_RECORDS = 5000;
 const EVENT_TOPIC_PREFIX = 'events.';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What routing a chunk of records produced, before it is committed. */
 class Outputs {
@@ -62,12 +62,6 @@ class Outputs {
   deliver(subscription: Subscription, message: OutputMessage): void {
     this.add(subscription.destination.topic, message);
     this.delivered.set(subscription.name, (this.delivered.get(subscription.name) ?? 0) + 1);
-  }
-
-  get records(): number {
-    let n = 0;
-    for (const list of this.byTopic.values()) n += list.length;
-    return n;
   }
 }
 
@@ -285,6 +279,8 @@ export class EventRouter {
     const lane = new BlockedLane({
       router: this,
       kafka: this.options.kafka,
+      keyring: this.options.keyring,
+      codec: this.options.codec,
       logger: this.options.logger,
       groupId: `${this.options.groupId}.blocked.${randomUUID()}`,
       route,
@@ -346,7 +342,7 @@ export class EventRouter {
    * Decodes the data for the subscriptions that need it, retrying a retriable failure (the
    * registry is unreachable) as long as the most patient of them allows.
    */
-  async decodeWithRetry(
+  private async decodeWithRetry(
     attributes: Parameters<typeof decodeData>[1],
     data: Buffer,
     subscriptions: readonly Subscription[],
@@ -368,7 +364,7 @@ export class EventRouter {
   }
 
   /** Applies a subscription's failure policy to an event it could not take. */
-  fail(route: PartitionRoute, s: Subscription, message: KafkaMessage, origin: Origin, failure: RoutingFailure, attempts: number, outputs: Outputs): void {
+  private fail(route: PartitionRoute, s: Subscription, message: KafkaMessage, origin: Origin, failure: RoutingFailure, attempts: number, outputs: Outputs): void {
     let action = s.failure.then;
     if (action === 'block') {
       route.blocked.set(s.name, BigInt(message.offset));
@@ -390,14 +386,6 @@ export class EventRouter {
       this.options.metrics.discarded(s.name, failure.code);
       this.options.logger.warn('discarded an event a subscription could not take', { subscription: s.name, topic: origin.topic, offset: origin.offset, code: failure.code });
     }
-  }
-
-  get keyring(): Keyring {
-    return this.options.keyring;
-  }
-
-  get isRunning(): boolean {
-    return this.running;
   }
 
   private lag(): SubscriptionLag[] {
