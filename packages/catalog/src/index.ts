@@ -16,6 +16,7 @@ export {
   type PartitionKeyLookup,
   type TopicSettings,
 } from './event-type.js';
+export { ERROR_HEADERS, ROUTING_HEADERS } from './headers.js';
 export { NamedLog, type NamedChange, type NamedLogOptions, type NamedRecord } from './named-log.js';
 export {
   DEFAULT_RETRY_POLICY,

@@ -4,3 +4,4 @@ export { kafkaReadinessCheck, type KafkaReadinessCheck } from './readiness.js';
 export { TopicMismatchError, ensureTopic, waitForLeaders, type TopicSpec } from './topics.js';
 export { ExclusiveWriter, LogWriteError, isFenced, type Decision, type ExclusiveWriterOptions, type LogRecord } from './exclusive-writer.js';
 export { MetadataLog, type MetadataLogOptions } from './metadata-log.js';
+export { kafkaProblem } from './problems.js';

@@ -12,7 +12,7 @@ import type { SchemaCodec } from '@herald/schemas';
 import { RoutingFailure } from './errors.js';
 import { attributesView, decodeData, fullView, inspectRecord } from './event-view.js';
 import { DEFAULT_TEST_EVENTS, type PatternTestResult, type TestedEvent } from './openapi.js';
-import { kafkaProblem } from './subscriptions-api.js';
+import { kafkaProblem } from '@herald/kafka';
 import { invalidPattern, validatePatternTest } from './validation.js';
 
 export interface PatternTesterDeps {

@@ -14,13 +14,13 @@ import {
   type SubscriptionCatalog,
   type SubscriptionSpec,
 } from '@herald/catalog';
-import { LogWriteError, ensureTopic } from '@herald/kafka';
+import { ensureTopic, kafkaProblem } from '@herald/kafka';
 import { check } from '@herald/patterns';
 import { HttpProblem } from '@herald/runtime';
 import { invalidPattern, validateSubscriptionCreate, validateSubscriptionUpdate, type SubscriptionCreateBody, type SubscriptionUpdateBody, type ValidationError } from './validation.js';
 
 // kafkajs is CommonJS and spreads its errors into its exports, which Node cannot name for ESM.
-const { KafkaJSAggregateError, KafkaJSConnectionError, KafkaJSError, KafkaJSNumberOfRetriesExceeded } = kafkajs;
+const { KafkaJSAggregateError } = kafkajs;
 
 export const SUBSCRIPTION_DEFAULTS = {
   ordering: 'partition',
@@ -75,14 +75,6 @@ function catalogProblem(err: unknown): unknown {
   if (err.code === 'already_exists') return new HttpProblem('already_exists', 'Subscription exists', { detail: err.message });
   if (err.code === 'not_found') return new HttpProblem('not_found', 'No such subscription', { detail: err.message });
   return new HttpProblem('conflict', 'Concurrent change', { detail: err.message });
-}
-
-/** Kafka not answering is a 503 the client may retry; anything else stays what it is. */
-export function kafkaProblem(err: unknown): unknown {
-  const unavailable =
-    err instanceof LogWriteError || err instanceof KafkaJSNumberOfRetriesExceeded || err instanceof KafkaJSConnectionError || (err instanceof KafkaJSError && err.retriable);
-  if (!unavailable) return err;
-  return new HttpProblem('kafka_unavailable', 'Kafka is unavailable', { detail: `nothing was changed: ${(err as Error).message}`, headers: { 'Retry-After': '1' }, cause: err });
 }
 
 function topicProblem(err: unknown, topic: string): unknown {

@@ -2,20 +2,9 @@
 // header it had, timestamp) is forwarded unchanged, so signatures still verify downstream.
 // Dead letters carry the error too, in a format the replay service reads to redrive them.
 import type { IHeaders, KafkaMessage } from 'kafkajs';
+import { ERROR_HEADERS, ROUTING_HEADERS } from '@herald/catalog';
 
-export const ROUTING_HEADERS = {
-  subscription: 'herald-subscription',
-  originTopic: 'herald-origin-topic',
-  originPartition: 'herald-origin-partition',
-  originOffset: 'herald-origin-offset',
-} as const;
-
-export const ERROR_HEADERS = {
-  code: 'herald-error-code',
-  message: 'herald-error-message',
-  attempts: 'herald-error-attempts',
-  time: 'herald-error-time',
-} as const;
+export { ERROR_HEADERS, ROUTING_HEADERS };
 
 export interface Origin {
   topic: string;
