@@ -34,24 +34,24 @@ const ABSENT = 0xffffffff;
  * look-alike (`CE_Type`) injected next to the real one breaks the signature too.
  */
 export function signingInput(record: KafkaRecord): Buffer {
-  // One pass to size, one to write into a single buffer: no per-field allocations.
-  const signed: Array<{ name: Buffer; values: HeaderValue[] }> = [];
+  // One pass to size, one to write into a single buffer: no per-field allocations. (This runs
+  // for every record the router and the replay service read: it is kept lean.)
+  const signed: SignedHeader[] = [];
   const headers = record.headers ?? {};
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || !Object.hasOwn(headers, name)) continue;
     let known = headerNames.get(name);
     if (!known) {
-      known = { bytes: Buffer.from(name, 'utf8'), signed: isCloudEventsHeader(name) };
+      known = { name, bytes: Buffer.from(name, 'utf8'), signed: isCloudEventsHeader(name), ascii: Buffer.byteLength(name) === name.length };
       if (headerNames.size < 1024) headerNames.set(name, known);
     }
-    if (known.signed) signed.push({ name: known.bytes, values: Array.isArray(value) ? value : [value] });
+    if (known.signed) signed.push({ known, values: Array.isArray(value) ? value : [value] });
   }
-  signed.sort((a, b) => Buffer.compare(a.name, b.name));
-  const length = (v: HeaderValue | null | undefined) => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  signed.sort(byNameBytes);
   let size = 4 + FORMAT_TAG.length + 4 + length(record.key) + 4 + length(record.value) + 4;
   for (const h of signed) {
-    size += 4 + h.name.length + 4;
+    size += 4 + h.known.bytes.length + 4;
     for (const v of h.values) size += 4 + length(v);
   }
   const out = Buffer.allocUnsafe(size);
@@ -68,22 +68,44 @@ export function signingInput(record: KafkaRecord): Buffer {
       at += n;
     } else {
       count(v.length);
-      at += v.copy(out, at);
+      // TypedArray#set: no call into C++ for the short header values.
+      out.set(v, at);
+      at += v.length;
     }
   };
   field(FORMAT_TAG);
   field(record.key);
   field(record.value);
   count(signed.length);
-  for (const { name, values } of signed) {
-    field(name);
+  for (const { known, values } of signed) {
+    field(known.bytes);
     count(values.length);
-    values.forEach(field);
+    for (const v of values) field(v);
   }
   return out;
 }
 
-const headerNames = new Map<string, { bytes: Buffer; signed: boolean }>();
+interface KnownHeader {
+  name: string;
+  bytes: Buffer;
+  signed: boolean;
+  /** ASCII names compare as strings exactly as their UTF-8 bytes do. */
+  ascii: boolean;
+}
+
+interface SignedHeader {
+  known: KnownHeader;
+  values: HeaderValue[];
+}
+
+const length = (v: HeaderValue | null | undefined) => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+
+function byNameBytes(a: SignedHeader, b: SignedHeader): number {
+  if (a.known.ascii && b.known.ascii) return a.known.name < b.known.name ? -1 : a.known.name > b.known.name ? 1 : 0;
+  return Buffer.compare(a.known.bytes, b.known.bytes);
+}
+
+const headerNames = new Map<string, KnownHeader>();
 
 /** The `herald-signature` header value for a record, signed with the keyring's current key. */
 export function signMessage(record: KafkaRecord, keyring: Keyring): string {
