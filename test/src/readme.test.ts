@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { describeConfig, sharedConfigSpec } from '@herald/runtime';
 import { publisherConfigSpec } from '@herald/publisher';
+import { replayConfigSpec } from '@herald/replay';
 import { routerConfigSpec } from '@herald/router';
 import { registryConfigSpec } from '@herald/schema-registry';
 
@@ -12,12 +13,19 @@ const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 const rows = new Map(
   [...readme.matchAll(/^\| `(HERALD_[A-Z0-9_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim().replace(/^`|`$/g, '')]),
 );
-const settings = [...describeConfig(sharedConfigSpec), ...describeConfig(registryConfigSpec), ...describeConfig(publisherConfigSpec), ...describeConfig(routerConfigSpec)];
+const settings = [
+  ...describeConfig(sharedConfigSpec),
+  ...describeConfig(registryConfigSpec),
+  ...describeConfig(publisherConfigSpec),
+  ...describeConfig(routerConfigSpec),
+  ...describeConfig(replayConfigSpec),
+];
 
 test('every setting is documented in the README with its default', () => {
   for (const s of settings) {
     assert.ok(rows.has(s.env), `README has no row for ${s.env}`);
-    assert.equal(rows.get(s.env), s.default ?? '—', `README default of ${s.env}`);
+    // An empty list (HERALD_REPLAY_HTTP_TARGETS) is no default, as an unset value is.
+    assert.equal(rows.get(s.env), s.default === undefined || s.default === '' ? '—' : s.default, `README default of ${s.env}`);
   }
 });
 

@@ -1,6 +1,6 @@
 // The local platform (`npm start`, through start.mjs): everything on one machine. Provisions and
-// starts Kafka (single node, localhost:9092), starts every service that exists on the defaults of
-// ARCHITECTURE.md, declares the example event types, prints where everything is and the keys to
+// starts Kafka (single node, localhost:9092) and a PostgreSQL for the replay service's table
+// target, starts every service on the defaults of ARCHITECTURE.md, declares the example event types, prints where everything is and the keys to
 // use, and on Ctrl-C stops it all.
 // Service logs go to .herald/logs/<service>.log; warnings and errors are echoed here.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAdminKey, generateApiKey, type ApiKeyEntry } from '@herald/auth';
 import { LocalKafka, heraldHome } from '@herald/local-kafka';
+import { LocalPostgres } from '@herald/local-postgres';
 import { loadEventTypeDeclarations } from '@herald/schemas';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -23,11 +24,13 @@ interface ServiceSpec {
 const registryUrl = process.env.HERALD_REGISTRY_URL ?? 'http://localhost:8081';
 const publisherUrl = 'http://localhost:8080';
 const routerUrl = 'http://localhost:8082';
+const replayUrl = 'http://localhost:8083';
 /** Started in this order; each must be ready before the next starts. */
 const services: ServiceSpec[] = [
   { name: 'schema-registry', entry: 'services/schema-registry/src/main.ts', url: registryUrl },
   { name: 'publisher', entry: 'services/publisher/src/main.ts', url: publisherUrl },
   { name: 'router', entry: 'services/router/src/main.ts', url: routerUrl },
+  { name: 'replay', entry: 'services/replay/src/main.ts', url: replayUrl },
 ];
 
 interface DevSecrets {
@@ -120,6 +123,7 @@ async function waitReady(service: Running, timeoutMs = 60_000): Promise<void> {
 }
 
 const kafka = new LocalKafka('single');
+const postgres = new LocalPostgres('dev');
 const running: Running[] = [];
 let stopping: Promise<void> | undefined;
 
@@ -131,6 +135,7 @@ function stopAll(code: number): Promise<void> {
     await Promise.race([Promise.all(running.map((s) => s.exited)), sleep(30_000)]);
     for (const s of running) if (s.child.exitCode === null) s.child.kill('SIGKILL');
     await kafka.stop();
+    await postgres.stop();
     say('stopped');
     process.exit(code);
   })();
@@ -144,6 +149,9 @@ async function main(): Promise<void> {
   const { reused } = await kafka.start();
   say(`Kafka ${reused ? 'was already running' : 'started'} at ${kafka.brokers.join(',')}`);
 
+  const pg = await postgres.start();
+  say(`PostgreSQL ${pg.reused ? 'was already running' : 'started'} at ${postgres.url}`);
+
   const logDir = join(heraldHome(), 'logs');
   mkdirSync(logDir, { recursive: true });
   const secrets = devSecrets();
@@ -154,6 +162,9 @@ async function main(): Promise<void> {
     HERALD_SIGNING_KEYS: process.env.HERALD_SIGNING_KEYS ?? JSON.stringify(secrets.signingKeys),
     HERALD_ADMIN_KEY: secrets.adminKey,
     HERALD_API_KEYS: process.env.HERALD_API_KEYS ?? JSON.stringify(Object.values(secrets.apiKeys).map((k) => k.entry)),
+    HERALD_REPLAY_POSTGRES_URL: process.env.HERALD_REPLAY_POSTGRES_URL ?? postgres.url,
+    // Replays may post to local endpoints only.
+    HERALD_REPLAY_HTTP_TARGETS: process.env.HERALD_REPLAY_HTTP_TARGETS ?? 'http://localhost:,http://127.0.0.1:',
   };
   for (const spec of services) {
     const service = startService(spec, env, logDir);
@@ -172,6 +183,7 @@ async function main(): Promise<void> {
 
   say('Herald is running:');
   say(`  Kafka bootstrap   ${kafka.brokers.join(',')}`);
+  say(`  PostgreSQL        ${postgres.url}   (the replay service's table target)`);
   for (const s of running) say(`  ${s.spec.name.padEnd(17)} ${s.spec.url}   (health ${s.spec.url}/readyz, metrics ${s.spec.url}/metrics)`);
   say(`  logs              ${logDir}`);
   say(`  admin key         ${secrets.adminKey}`);

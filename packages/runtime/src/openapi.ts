@@ -32,6 +32,7 @@ export type JsonSchema = {
   format?: string;
   minimum?: number;
   maximum?: number;
+  exclusiveMinimum?: number;
   anyOf?: readonly JsonSchema[];
   oneOf?: readonly JsonSchema[];
 };

@@ -14,16 +14,19 @@ export const problemCodes = {
   already_exists: 409,
   incompatible_schema: 409,
   immutable_field: 409,
+  group_active: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   invalid_event: 422,
   invalid_schema: 422,
   unknown_event_type: 422,
+  invalid_target: 422,
   rate_limited: 429,
   internal: 500,
   not_ready: 503,
   kafka_unavailable: 503,
   registry_unavailable: 503,
+  target_unavailable: 503,
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;
