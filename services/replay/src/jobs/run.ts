@@ -277,6 +277,8 @@ export class JobRun {
               if (item && latest) this.keep(latest, item, segment);
               else if (item) buffer.add(segment, item, position);
               if (!latest) await buffer.flushIfFull();
+              // A rate-limited job spends long in one batch: write (and show) its progress as it goes.
+              if (this.limiter && !latest) void buffer.flushIfDue().catch(failed);
             }
             if (this.stopped) return;
             // Past the last record, and past the control records (transaction markers) after it.
