@@ -86,7 +86,7 @@ export async function startReplayService(teardown: Teardown, options: ReplayServ
     },
     async checkpoints(id) {
       const res = await fetch(`${url}/metrics`);
-      const line = (await res.text()).split('\n').find((l) => l.startsWith('herald_replay_checkpoints_total{') && l.includes(`job="${id}"`));
+      const line = (await res.text()).split('\n').find((l) => l.startsWith('herald_replay_checkpoints_total{') && l.includes(`replay_job="${id}"`));
       return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
     },
     transactionRetries: () => retries,

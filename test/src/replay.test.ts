@@ -64,7 +64,7 @@ test('a time-bounded replay into a topic yields exactly the events of that windo
 
   // Metrics by job and target.
   const metrics = await (await fetch(`${replay.url}/metrics`)).text();
-  const written = new RegExp(`herald_replay_events_total\\{[^}]*job="${job.id}"[^}]*target="topic"[^}]*outcome="written"[^}]*\\} (\\d+)`).exec(metrics);
+  const written = new RegExp(`herald_replay_events_total\\{[^}]*replay_job="${job.id}"[^}]*target="topic"[^}]*outcome="written"[^}]*\\} (\\d+)`).exec(metrics);
   assert.equal(Number(written?.[1]), inside.length, 'written events by job and target');
   assert.match(metrics, /herald_replay_jobs\{[^}]*state="completed"[^}]*\} 2/);
   assert.match(metrics, /herald_replay_checkpoints_total\{/);

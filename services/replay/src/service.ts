@@ -63,6 +63,7 @@ export async function startReplay(options: StartReplayOptions): Promise<RunningR
     sessionTimeoutMs: config.sessionTimeoutMs,
     maxConcurrentJobs: config.maxConcurrentJobs,
     transactionalId: (job) => `${config.runnerGroupId}.job.${job}`,
+    readerGroupPrefix: `${config.runnerGroupId}.read`,
     openTarget: targets.open,
     checkpointIntervalMs: config.checkpointIntervalMs,
     maxBytesPerPartition: config.maxBytesPerPartition,

@@ -40,6 +40,8 @@ export interface JobRunDeps {
   keyring: Keyring;
   codec: SchemaCodec;
   metrics: ReplayMetrics;
+  /** Prefix of the throwaway consumer groups a job reads with (`<prefix>.<job>.<random>`); they commit nothing. */
+  readerGroupPrefix: string;
   /** The job's transactional id: the same on every instance, so a new runner fences the old. */
   transactionalId: (job: string) => string;
   /** Opens the job's target; a topic target writes with `producer`. */
@@ -223,7 +225,7 @@ export class JobRun {
     this.abort.signal.addEventListener('abort', onAbort);
 
     const consumer: Consumer = this.deps.kafka.consumer({
-      groupId: `herald-replay.${this.id}.${randomBytes(4).toString('hex')}`,
+      groupId: `${this.deps.readerGroupPrefix}.${this.id}.${randomBytes(4).toString('hex')}`,
       readUncommitted: false,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: this.deps.maxBytesPerPartition,
