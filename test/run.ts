@@ -11,9 +11,10 @@ const alreadyRunning = kafka.status().every((node) => node.running);
 await kafka.start({ fresh: !alreadyRunning });
 
 // Failure tests (*.cluster.test.ts, *.outage.test.ts) start brokers of their own and kill or stop
-// them under load; they run after the others, one at a time, so that on a 2-core machine their
-// timing bounds are not at the mercy of everything else running at once.
-const FAILURE_TESTS = '\\.(cluster|outage)\\.test\\.ts$';
+// them under load, and the end-to-end test (*.e2e.test.ts) runs the whole platform on its fixed
+// ports; they run after the others, one at a time, so that on a 2-core machine their timing
+// bounds are not at the mercy of everything else running at once.
+const FAILURE_TESTS = '\\.(cluster|outage|e2e)\\.test\\.ts$';
 // --force-exit: a test file's process ends when its tests and their cleanup are done, even if
 // a client library left a timer behind (seen once: the cluster failure test finished and passed,
 // cleaned up, and its process lived on without a socket) rather than hanging the suite.

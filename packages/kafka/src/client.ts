@@ -15,9 +15,18 @@ const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * - every error response at ERROR, even the ones it retries (a coordinator still loading);
  *   the caller sees the error if retries run out;
  * - a warning that limited retries may break idempotence: Herald's transactional producers
- *   abort the transaction when a send fails, so nothing half-written becomes visible.
+ *   abort the transaction when a send fails, so nothing half-written becomes visible;
+ * - the notice that kafkajs 2 partitions as the Java client does (murmur2): that is what Herald
+ *   wants, so keys land where Kafka's other clients put them;
+ * - a send refused with CONCURRENT_TRANSACTIONS (a transaction begun while the broker still
+ *   writes the previous one's markers), which kafkajs retries.
  */
-const demoted = [/^Response \w+\(key: \d+, version: \d+\)$/, /^Limiting retries for the idempotent producer/];
+const demoted = [
+  /^Response \w+\(key: \d+, version: \d+\)$/,
+  /^Limiting retries for the idempotent producer/,
+  /^KafkaJS v2\.0\.0 switched default partitioner/,
+  /^Failed to send messages: The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing$/,
+];
 
 /** Routes kafkajs's own logs into the service logger (field `logger: kafkajs`). */
 export function kafkaLogCreator(logger: Logger): logCreator {
