@@ -23,9 +23,9 @@ export function createRegistryMetrics(registry: Registry, state: () => RegistryS
     registers: [registry],
   });
   const rejected = new Counter({
-    name: 'herald_schema_registry_errors_total',
-    help: 'Requests answered with a registry error, by Confluent error code',
-    labelNames: ['error_code'] as const,
+    name: 'herald_schema_registry_rejections_total',
+    help: 'Requests answered with a registry error, by Confluent error code (as the other services count their refusals)',
+    labelNames: ['reason'] as const,
     registers: [registry],
   });
   new Gauge({
@@ -48,6 +48,6 @@ export function createRegistryMetrics(registry: Registry, state: () => RegistryS
     recordApplied: (ok) => applied.inc({ outcome: ok ? 'applied' : 'skipped' }),
     written: (n) => written.inc(n),
     fenced: () => fenced.inc(),
-    rejected: (code) => rejected.inc({ error_code: String(code) }),
+    rejected: (code) => rejected.inc({ reason: String(code) }),
   };
 }
