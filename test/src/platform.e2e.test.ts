@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { LocalKafka, heraldHome } from '@herald/local-kafka';
 import { LocalPostgres } from '@herald/local-postgres';
+import { requested } from './helpers/rides.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PORTS = [8080, 8081, 8082, 8083];
@@ -101,20 +102,8 @@ test('from npm start to an event in a subscription and a watched replay, with th
   assert.equal(created.code, 0, created.stderr);
 
   // An event, as rides-service.
-  const ride = {
-    rideId: `r-${name}`,
-    riderId: 'rider-7',
-    driverId: null,
-    status: 'REQUESTED',
-    pickup: { lat: 52.52, lon: 13.405, address: null },
-    dropoff: { lat: 52.5, lon: 13.4, address: 'Alexanderplatz' },
-    requestedAt: 1_790_000_000_000,
-    acceptedAt: null,
-    completedAt: null,
-    distanceKm: null,
-    fareCents: null,
-    currency: 'EUR',
-  };
+  const ride = requested(`r-${name}`);
+
   writeFileSync(join(dir, 'ride.json'), JSON.stringify(ride));
   const published = await herald(['publish', 'com.acme.rides.ride.requested', '--data', `@${join(dir, 'ride.json')}`, '--key', ridesKey], env);
   assert.equal(published.code, 0, published.stderr);
