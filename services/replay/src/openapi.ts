@@ -210,7 +210,7 @@ export const componentSchemas: Record<ComponentSchemaName, JsonSchema> = {
     description: 'Redrive a subscription\'s dead letters to its destination topic.',
     additionalProperties: false,
     properties: {
-      pattern: { ...schemaRef('Pattern'), description: 'Only dead letters that match (e.g. `{"herald": …}` is not available: match on attributes and data).' },
+      pattern: { ...schemaRef('Pattern'), description: 'Only the dead letters that match, on their attributes and data. Default: all.' },
       dryRun: { type: 'boolean', default: false },
       rateLimit: { type: 'number', exclusiveMinimum: 0, maximum: 10_000_000 },
     },

@@ -78,7 +78,7 @@ export class ReplayAdmin {
     await this.checkTarget(principal, spec, source);
 
     const segments = await this.plan(spec, source);
-    if (!spec.dryRun && spec.target.kind === 'topic' && spec.target.topic.startsWith(REPLAY_TOPIC_PREFIX)) await this.createTopic(spec.target.topic, source.topics);
+    await this.prepareTarget(spec, source);
     const now = new Date().toISOString();
     const id = uuidv7();
     const progress: Progress = { name: id, state: 'pending', phase: segments[0]?.phase ?? 'history', segments, counts: emptyCounts(), rate: 0, updatedAt: now };
@@ -262,10 +262,18 @@ export class ReplayAdmin {
       throw invalid([{ path: '/target/version', message: 'offsets of different topics do not order events: with several source types use "recordedtime" or "sequence"' }]);
     }
     target.version = version;
+  }
+
+  /** Creates or checks the target before the job is recorded (after every other check passed). */
+  private async prepareTarget(spec: ReplaySpec, source: ResolvedSource): Promise<void> {
+    const { target } = spec;
     if (spec.dryRun) return;
-    const keys = new Set(source.types.map((t) => t.partitionKey));
-    const keyField = keys.size === 1 && !source.types[0]!.partitionKey.includes('.') ? source.types[0]!.partitionKey : undefined;
-    await this.deps.tables.check(target.table, source.types.map((t) => t.schema), keyField);
+    if (target.kind === 'topic' && target.topic.startsWith(REPLAY_TOPIC_PREFIX)) await this.createTopic(target.topic, source.topics);
+    if (target.kind === 'postgres' && this.deps.tables) {
+      const keys = new Set(source.types.map((t) => t.partitionKey));
+      const keyField = keys.size === 1 && !source.types[0]!.partitionKey.includes('.') ? source.types[0]!.partitionKey : undefined;
+      await this.deps.tables.check(target.table, source.types.map((t) => t.schema), keyField);
+    }
   }
 
   /** Topics whose offsets would version a table: event topics (a latest-state record counts as its origin). */

@@ -7,6 +7,7 @@ import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { EventTypeCatalog, SubscriptionCatalog } from '@herald/catalog';
 import type { LogRecord } from '@herald/kafka';
+import { HttpProblem } from '@herald/runtime';
 import { JobError } from './jobs/errors.js';
 import type { ReplayJob } from './jobs/model.js';
 import type { Target } from './jobs/run.js';
@@ -15,9 +16,8 @@ import { PostgresTable, PostgresTargetError } from './sinks/postgres.js';
 import type { ReplayItem } from './sinks/sink.js';
 import { TableSink } from './sinks/table.js';
 import { TopicSink } from './sinks/topic.js';
-import type { TableChecker } from './replays-api.js';
 import { targetUnavailable } from './errors.js';
-import { HttpProblem } from '@herald/runtime';
+import type { TableChecker } from './replays-api.js';
 
 /** PostgreSQL errors a retry may get past: a lost or refused connection, a restart, a deadlock. */
 export function isTransientPostgresError(error: unknown): boolean {
