@@ -68,7 +68,7 @@ async function setUp(t: TestContext): Promise<Setup> {
   const subscription = subscriptionOn(topic);
   const rewinder = new GroupRewinder({
     admin,
-    subscriptions: new Map([[subscription.name, subscription]]),
+    subscriptions: { lookup: async (name: string) => (name === subscription.name ? subscription : undefined) },
   });
   return { kafka, admin, topic, subscription, rewinder, batches, t0 };
 }

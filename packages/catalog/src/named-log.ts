@@ -91,6 +91,18 @@ export class NamedLog<T extends NamedRecord> {
     return this.records.get(name);
   }
 
+  /**
+   * The record; when it is not known here, after reading the log to its end once (it may have
+   * been created a moment ago through another instance). A log that cannot be read counts as
+   * not knowing it.
+   */
+  async lookup(name: string): Promise<T | undefined> {
+    const known = this.records.get(name);
+    if (known) return known;
+    await this.refresh().catch(() => undefined);
+    return this.records.get(name);
+  }
+
   list(): T[] {
     return [...this.records.values()].sort((a, b) => a.name.localeCompare(b.name));
   }

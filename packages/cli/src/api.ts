@@ -1,7 +1,7 @@
 // One HTTP call to a Herald service (router, replay; the publisher goes through HeraldClient):
 // Bearer key, JSON in and out, a problem+json answer turned into the SDK's HeraldApiError, a lost
 // connection into its network_error. Not retried: a person or a script is waiting and decides.
-import { API_ERROR_CODES, HeraldApiError, HeraldClientError, type ApiErrorCode, type FieldError } from '@herald/client';
+import { HeraldApiError, HeraldClientError, problemError } from '@herald/client';
 
 export interface ServiceApiOptions {
   url: string;
@@ -12,10 +12,6 @@ export interface ServiceApiOptions {
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function parseJson(text: string): unknown {
   try {
@@ -30,20 +26,8 @@ function failureOf(error: unknown): string {
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
-/** The problem of an error answer. Codes the SDK does not list (`group_active`, …) stay in `problem.code`. */
-export function problemError(status: number, statusText: string, text: string): HeraldApiError {
-  const body = parseJson(text);
-  const problem = isObject(body) ? body : undefined;
-  const code = (API_ERROR_CODES as readonly unknown[]).includes(problem?.code) ? (problem!.code as ApiErrorCode) : 'unexpected_response';
-  return new HeraldApiError({
-    status,
-    code,
-    title: typeof problem?.title === 'string' ? problem.title : statusText || `HTTP ${status}`,
-    detail: typeof problem?.detail === 'string' ? problem.detail : undefined,
-    errors: Array.isArray(problem?.errors) ? problem.errors.filter((e): e is FieldError => isObject(e) && typeof e.message === 'string') : [],
-    problem: problem ?? { code: `http_${status}` },
-  });
-}
+/** The SDK's reading of an error answer; codes it does not list (`group_active`, …) stay in `problem.code`. */
+export { problemError };
 
 export class ServiceApi {
   readonly baseUrl: string;

@@ -42,7 +42,9 @@ export class UsageError extends CliError {
 /** The problem's own code: the router's and replay's codes (`group_active`, `invalid_pattern`, …) are not all in the SDK's list. */
 export function problemCode(error: HeraldApiError): string {
   const code = error.problem?.code;
-  return typeof code === 'string' ? code : error.code;
+  if (typeof code === 'string') return code;
+  // No problem+json at all (a proxy's page): say which status it was.
+  return error.problem === undefined && error.code === 'unexpected_response' ? `http_${error.status}` : error.code;
 }
 
 function isConnectionFailure(error: unknown): boolean {

@@ -55,17 +55,21 @@ function failureOf(error: unknown): string {
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
-function apiError(response: Response, text: string): HeraldApiError {
+/**
+ * The error of an answer that is not 2xx: its problem+json fields, when the body is one. A code
+ * the SDK does not list becomes `unexpected_response`; the body's own code stays in `problem`.
+ */
+export function problemError(status: number, statusText: string, text: string, retryAfter: string | null = null): HeraldApiError {
   const problem = parseJson(text);
   const body = isObject(problem) ? problem : undefined;
   return new HeraldApiError({
-    status: response.status,
+    status,
     code: isApiErrorCode(body?.code) ? body.code : 'unexpected_response',
-    title: typeof body?.title === 'string' ? body.title : response.statusText || `HTTP ${response.status}`,
+    title: typeof body?.title === 'string' ? body.title : statusText || `HTTP ${status}`,
     detail: typeof body?.detail === 'string' ? body.detail : undefined,
     errors: Array.isArray(body?.errors) ? body.errors.filter((error): error is FieldError => isObject(error) && typeof error.message === 'string') : [],
     problem: body,
-    retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+    retryAfterMs: parseRetryAfter(retryAfter),
   });
 }
 
@@ -108,7 +112,7 @@ export class HttpTransport {
         : new HeraldClientError('network_error', `${target} failed: ${failureOf(error)}`, { retriable: request.idempotent, cause: error });
     }
 
-    if (!response.ok) throw apiError(response, text);
+    if (!response.ok) throw problemError(response.status, response.statusText, text, response.headers.get('retry-after'));
     if (text === '') return undefined as T;
     const answer = parseJson(text);
     if (answer === undefined) {

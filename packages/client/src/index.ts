@@ -25,6 +25,7 @@ export {
   type EventTypeMode,
   type TopicSettings,
 } from './event-types.js';
+export { problemError } from './http.js';
 export type { RetryPolicy } from './retry.js';
 // What the decoder's signatures mention, so consumers need no other import.
 export { Keyring, type EnvelopeProblem, type HeraldAttributes, type KafkaHeaders, type KafkaRecord, type KeyringConfig, type VerificationFailure } from '@herald/envelope';

@@ -38,7 +38,7 @@ export interface RewindResult {
 export interface GroupRewinderDeps {
   /** Connected. */
   admin: Admin;
-  subscriptions: Pick<SubscriptionCatalog, 'get'> & Partial<Pick<SubscriptionCatalog, 'refresh'>>;
+  subscriptions: Pick<SubscriptionCatalog, 'lookup'>;
 }
 
 const TARGETS = ['timestamp', 'offsets', 'earliest', 'latest'] as const;
@@ -142,12 +142,7 @@ export class GroupRewinder {
     const checked = validateRewind(body);
     if (!checked.ok) throw invalid('Invalid rewind', checked.errors);
     const request = checked.value;
-    let subscription = this.deps.subscriptions.get(request.subscription);
-    if (!subscription) {
-      // Created a moment ago on another instance, perhaps: read the catalog to its end once.
-      await this.deps.subscriptions.refresh?.().catch(() => undefined);
-      subscription = this.deps.subscriptions.get(request.subscription);
-    }
+    const subscription = await this.deps.subscriptions.lookup(request.subscription);
     if (!subscription) throw new HttpProblem('not_found', 'No such subscription', { detail: `there is no subscription '${request.subscription}'` });
     if (!this.canRewind(principal, subscription)) {
       throw new HttpProblem('forbidden', 'Not a subscription the caller may rewind', {

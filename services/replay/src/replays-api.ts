@@ -27,8 +27,8 @@ export interface TableChecker {
 
 export interface ReplayAdminDeps {
   log: ReplayLog;
-  eventTypes: Pick<EventTypeCatalog, 'get' | 'refresh'>;
-  subscriptions: Pick<SubscriptionCatalog, 'get' | 'list' | 'refresh'>;
+  eventTypes: Pick<EventTypeCatalog, 'get' | 'lookup'>;
+  subscriptions: Pick<SubscriptionCatalog, 'get' | 'list' | 'lookup'>;
   /** Connected. */
   admin: Admin;
   /** undefined: the postgres target is not configured. */
@@ -178,21 +178,13 @@ export class ReplayAdmin {
   // --- Checks --------------------------------------------------------------------------------
 
   private async subscription(name: string): Promise<Subscription> {
-    let subscription = this.deps.subscriptions.get(name);
-    if (!subscription) {
-      await this.deps.subscriptions.refresh().catch(() => undefined);
-      subscription = this.deps.subscriptions.get(name);
-    }
+    const subscription = await this.deps.subscriptions.lookup(name);
     if (!subscription) throw new HttpProblem('not_found', 'No such subscription', { detail: `there is no subscription '${name}'` });
     return subscription;
   }
 
   private async eventType(name: string): Promise<EventType> {
-    let type = this.deps.eventTypes.get(name);
-    if (!type) {
-      await this.deps.eventTypes.refresh().catch(() => undefined);
-      type = this.deps.eventTypes.get(name);
-    }
+    const type = await this.deps.eventTypes.lookup(name);
     if (!type) throw new HttpProblem('unknown_event_type', 'Unknown event type', { detail: `there is no event type '${name}'` });
     return type;
   }
