@@ -41,16 +41,6 @@ export function copiedMessage(item: ReplayItem, job: string, dropErrorHeaders: b
   return { key: item.key, value: item.value, headers };
 }
 
-export function sizeOf(item: ReplayItem): number {
-  let size = (item.key?.length ?? 0) + (item.value?.length ?? 0) + 200;
-  for (const name in item.headers) {
-    const value = item.headers[name];
-    size += name.length;
-    if (typeof value === 'string' || Buffer.isBuffer(value)) size += value.length;
-  }
-  return size;
-}
-
 export class TopicSink {
   readonly needsData = false;
   readonly maxBatch = MAX_TRANSACTION_RECORDS;
