@@ -22,7 +22,7 @@ const validateRedrive: (body: unknown) => ValidationResult<{ pattern?: Pattern; 
 
 /** What the API needs of the PostgreSQL target: to create or check a table before a job writes it. */
 export interface TableChecker {
-  check(table: string, schemas: unknown[], keyField: string | undefined): Promise<void>;
+  check(table: string, types: readonly Pick<EventType, 'schema' | 'partitionKey'>[]): Promise<void>;
 }
 
 export interface ReplayAdminDeps {
@@ -262,9 +262,7 @@ export class ReplayAdmin {
     if (spec.dryRun) return;
     if (target.kind === 'topic' && target.topic.startsWith(REPLAY_TOPIC_PREFIX)) await this.createTopic(target.topic, source.topics);
     if (target.kind === 'postgres' && this.deps.tables) {
-      const keys = new Set(source.types.map((t) => t.partitionKey));
-      const keyField = keys.size === 1 && !source.types[0]!.partitionKey.includes('.') ? source.types[0]!.partitionKey : undefined;
-      await this.deps.tables.check(target.table, source.types.map((t) => t.schema), keyField);
+      await this.deps.tables.check(target.table, source.types);
     }
   }
 

@@ -5,14 +5,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
-import type { EventTypeCatalog, SubscriptionCatalog } from '@herald/catalog';
+import type { EventType, EventTypeCatalog, SubscriptionCatalog } from '@herald/catalog';
 import type { LogRecord } from '@herald/kafka';
 import { HttpProblem } from '@herald/runtime';
 import { JobError } from './jobs/errors.js';
 import type { ReplayJob } from './jobs/model.js';
 import type { Target } from './jobs/run.js';
 import { HttpSink } from './sinks/http.js';
-import { PostgresTable, PostgresTargetError } from './sinks/postgres.js';
+import { PostgresTable, PostgresTargetError, type PostgresTableOptions } from './sinks/postgres.js';
 import type { ReplayItem } from './sinks/sink.js';
 import { TableSink } from './sinks/table.js';
 import { TopicSink } from './sinks/topic.js';
@@ -48,23 +48,32 @@ export interface TargetsOptions {
   subscriptions: Pick<SubscriptionCatalog, 'get'>;
 }
 
-/** The source types' schemas and the common top-level key field (the table's primary key), if any. */
-function tableShape(job: ReplayJob, options: TargetsOptions): { schemas: unknown[]; keyField: string | undefined } {
+/**
+ * What a table of the source types is made from: their schemas, and the primary key, the
+ * partition-key field when every type has the same top-level one.
+ */
+function tableOptions(pool: pg.Pool, table: string, types: readonly Pick<EventType, 'schema' | 'partitionKey'>[]): PostgresTableOptions {
+  const keys = new Set(types.map((t) => t.partitionKey));
+  const key = types[0]?.partitionKey;
+  const keyField = keys.size === 1 && key !== undefined && !key.includes('.') ? key : undefined;
+  return { pool, table, schemas: types.map((t) => t.schema), ...(keyField !== undefined ? { keyField } : {}) };
+}
+
+/** The job's source types as the catalog has them now. */
+function sourceTypes(job: ReplayJob, options: TargetsOptions): EventType[] {
   const source = job.spec.source;
   const names = 'eventTypes' in source ? source.eventTypes : (options.subscriptions.get(source.subscription)?.eventTypes ?? []);
   const types = names.map((name) => options.eventTypes.get(name)).filter((t) => t !== undefined);
   if (types.length === 0) throw new JobError('unknown_event_type', `the event types of replay ${job.name} are gone from the catalog`);
-  const keys = new Set(types.map((t) => t.partitionKey));
-  const key = types[0]!.partitionKey;
-  return { schemas: types.map((t) => t.schema), keyField: keys.size === 1 && !key.includes('.') ? key : undefined };
+  return types;
 }
 
 export function createTargets(options: TargetsOptions): { open: (job: ReplayJob, producer: Producer) => Promise<Target>; tables: TableChecker | undefined } {
   const { pool } = options;
   const tables: TableChecker | undefined = pool && {
-    async check(table, schemas, keyField) {
+    async check(table, types) {
       try {
-        await PostgresTable.open({ pool, table, schemas, ...(keyField !== undefined ? { keyField } : {}) });
+        await PostgresTable.open(tableOptions(pool, table, types));
       } catch (error) {
         if (error instanceof PostgresTargetError) throw new HttpProblem('invalid_target', 'The table does not fit', { detail: error.message, extensions: { reason: error.code } });
         throw targetUnavailable(error);
@@ -100,10 +109,10 @@ export function createTargets(options: TargetsOptions): { open: (job: ReplayJob,
       };
     }
     if (!pool) throw new JobError('invalid_target', 'the postgres target is no longer configured (HERALD_REPLAY_POSTGRES_URL)');
-    const { schemas, keyField } = tableShape(job, options);
+    const types = sourceTypes(job, options);
     let table: PostgresTable;
     try {
-      table = await PostgresTable.open({ pool, table: target.table, schemas, ...(keyField !== undefined ? { keyField } : {}) });
+      table = await PostgresTable.open(tableOptions(pool, target.table, types));
     } catch (error) {
       if (error instanceof PostgresTargetError) throw new JobError('invalid_target', error.message, { cause: error });
       throw new JobError('target_unavailable', `PostgreSQL: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
